@@ -1,0 +1,106 @@
+/**
+ * The configuration schema (zod). Loaded from `restact.config.json` (or `--config`) and the environment by
+ * `client/config-loader.ts`; every field has a default that runs the embedded stack.
+ */
+import { z } from 'zod';
+
+export const TlsSchema = z.object({
+  /** PEM client certificate and key for mTLS (Temporal Cloud, self-hosted clusters with mTLS). */
+  clientCertPath: z.string().min(1).optional(),
+  clientKeyPath: z.string().min(1).optional(),
+  /** PEM CA bundle for a server with a private CA. */
+  serverRootCACertPath: z.string().min(1).optional(),
+  serverNameOverride: z.string().min(1).optional(),
+});
+
+export const TemporalSchema = z.object({
+  /** host:port of the frontend. Unset: start the embedded dev server for the command. */
+  address: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port, e.g. localhost:7233').optional(),
+  namespace: z.string().min(1).default('default'),
+  taskQueue: z.string().min(1).default('restact'),
+  /** true: TLS with system CAs; an object: TLS with these files; false/unset: plaintext. */
+  tls: z.union([z.boolean(), TlsSchema]).default(false),
+  /** API key (Temporal Cloud API-key auth). */
+  apiKey: z.string().min(1).optional(),
+  /** Base URL of the Web UI, used to print links. Default: the embedded dev server's UI. */
+  webUiUrl: z.url().optional(),
+  /** Embedded dev server ports (used only when `address` is unset). */
+  devServer: z
+    .object({
+      port: z.number().int().min(1).max(65535).default(7233),
+      uiPort: z.number().int().min(1).max(65535).default(8233),
+      /** SQLite file for the dev server's history; unset keeps it in memory. */
+      dbFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
+});
+
+export const ConstrainedDecodingSchema = z.enum(['none', 'gbnf', 'guided_grammar', 'json_schema']);
+
+export const OpenAiLlmSchema = z.object({
+  provider: z.literal('openai'),
+  baseURL: z.url().optional(),
+  /** Falls back to OPENAI_API_KEY; local servers accept any value. */
+  apiKey: z.string().min(1).optional(),
+  model: z.string().min(1),
+  /**
+   * How the step grammar reaches the server: `gbnf` (llama.cpp server `grammar`), `guided_grammar` (vLLM),
+   * `json_schema` (OpenAI structured outputs), `none` (rely on the strict parser with repair).
+   */
+  constrainedDecoding: ConstrainedDecodingSchema.default('none'),
+  timeoutMs: z.number().int().positive().default(120_000),
+});
+
+export const LlamaLlmSchema = z.object({
+  provider: z.literal('llama'),
+  modelPath: z.string().min(1).default('models/SmolLM2-135M-Instruct.Q4_1.gguf'),
+  /** GGUF LoRA adapters applied to the base model by default. */
+  loraAdapters: z.array(z.string().min(1)).default([]),
+  /** CPU threads for generation. Unset: the machine's cores (node-llama-cpp's own default is far slower here). */
+  threads: z.number().int().positive().optional(),
+  /** Parallel sequences in one context, so concurrent activities share one loaded model. */
+  sequences: z.number().int().min(1).max(16).default(2),
+  /** Tokens of context per sequence. */
+  contextSize: z.number().int().min(512).default(4096),
+});
+
+export const LlmSchema = z.discriminatedUnion('provider', [OpenAiLlmSchema, LlamaLlmSchema]);
+
+export const SearchSchema = z.discriminatedUnion('provider', [
+  z.object({
+    provider: z.literal('sqlite'),
+    dbPath: z.string().min(1).default('.restact/index.sqlite'),
+  }),
+]);
+
+export const AgentSchema = z.object({
+  maxSearches: z.number().int().min(0).max(10).default(10),
+  topK: z.number().int().min(1).max(10).default(3),
+  /** Re-asks with a repair hint after an unparsable output, at most this many times per step. */
+  maxRepairs: z.number().int().min(0).max(5).default(2),
+  temperature: z.number().min(0).max(2).default(0),
+  /** Characters of each search result shown to the summary step. */
+  snippetChars: z.number().int().min(50).max(4000).default(600),
+});
+
+export const ConfigSchema = z.object({
+  temporal: TemporalSchema.prefault({}),
+  llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 2, contextSize: 4096 }),
+  search: SearchSchema.default({ provider: 'sqlite', dbPath: '.restact/index.sqlite' }),
+  artifacts: z.object({ dir: z.string().min(1).default('.restact/artifacts') }).prefault({}),
+  agent: AgentSchema.prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type LlmConfig = z.infer<typeof LlmSchema>;
+export type AgentSettings = z.infer<typeof AgentSchema>;
+export type TemporalConfig = z.infer<typeof TemporalSchema>;
+
+/** One message per problem, naming the field and what is expected. */
+export function formatZodError(error: z.ZodError, source: string): string {
+  const lines = error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.join('.') : '(root)';
+    return `  ${field}: ${issue.message}`;
+  });
+  return `Invalid configuration in ${source}:\n${lines.join('\n')}`;
+}

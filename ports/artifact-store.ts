@@ -1,0 +1,23 @@
+/**
+ * Where large data lives (trajectories, datasets, reports, models). Workflows pass keys, never the data.
+ * A key is a relative, slash-separated path such as `trajectories/traj-q1-0/trajectory.json`.
+ */
+export interface ArtifactStore {
+  /** Human-readable location of the store (a directory, a bucket URL). */
+  readonly location: string;
+  put(key: string, data: string | Uint8Array): Promise<string>;
+  get(key: string): Promise<Buffer>;
+  exists(key: string): Promise<boolean>;
+  /** Keys under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+  /** A local filesystem path for the key, for tools that need a file (trainers, model loaders). */
+  localPath(key: string): string;
+}
+
+export async function putJson(store: ArtifactStore, key: string, value: unknown): Promise<string> {
+  return store.put(key, JSON.stringify(value, null, 2) + '\n');
+}
+
+export async function getJson<T = unknown>(store: ArtifactStore, key: string): Promise<T> {
+  return JSON.parse((await store.get(key)).toString('utf8')) as T;
+}

@@ -1,0 +1,50 @@
+/**
+ * The LLM port. Every agent step, the ranker and the judge talk to a model only through this interface.
+ * Adapters: `adapters/llm/openai-chat.ts` (any OpenAI-compatible server) and `adapters/llm/llama-chat.ts`
+ * (the embedded GGUF model through node-llama-cpp).
+ */
+import type { OutputGrammar } from '../lib/output-spec';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** The output grammar of the step; adapters enforce it where they can (GBNF, JSON schema). */
+  grammar?: OutputGrammar;
+  temperature: number;
+  maxTokens: number;
+  stop?: string[];
+  /** Ask for per-token log-probabilities of the completion (used to pick the lowest-perplexity sample). */
+  logprobs?: boolean;
+  seed?: number;
+}
+
+export interface ChatResult {
+  text: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** Natural-log probability of each completion token, when the backend gives them. */
+  tokenLogprobs?: number[];
+  finishReason: 'stop' | 'length' | 'other';
+  /** The model that answered (adapter-specific name). */
+  model: string;
+}
+
+export interface ChatModel {
+  generate(request: ChatRequest): Promise<ChatResult>;
+}
+
+/** Resolves a model reference (CLI `--model`, a registry entry, ...) to a loaded model. Loads each one once. */
+export interface ChatModelProvider {
+  get(ref?: string): Promise<ChatModel>;
+  close(): Promise<void>;
+}
+
+/** Thrown for problems a retry cannot fix (bad config, missing model file, auth). Activities map it to a
+ * non-retryable Temporal failure. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
