@@ -1,0 +1,46 @@
+/**
+ * The activities, built once per worker from injected dependencies (model provider, search engine, store).
+ * Workflows import this file as a type only, so none of these dependencies enter the workflow bundle.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { ConfigError } from '../ports/chat-model';
+import type { ChatModelProvider } from '../ports/chat-model';
+import type { SearchEngine } from '../ports/search-engine';
+import type { ArtifactStore } from '../ports/artifact-store';
+import type { AgentSettings } from '../lib/config';
+import { runLlmStep, StepCall } from './llm-step';
+import { runSearch, SearchCall } from './search';
+import { saveTrajectory, SaveTrajectoryCall } from './save-trajectory';
+
+export interface ActivityDeps {
+  models: ChatModelProvider;
+  search: SearchEngine;
+  store: ArtifactStore;
+  agent: Pick<AgentSettings, 'topK' | 'maxRepairs' | 'snippetChars'>;
+}
+
+/** Problems a retry cannot fix fail the activity for good; everything else is retried by Temporal. */
+async function nonRetryableOnConfigError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
+    throw err;
+  }
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs };
+  return {
+    decide: (call: StepCall<'decision'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'decision', call)),
+    summarize: (call: StepCall<'summary'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'summary', call)),
+    generateAnswer: (call: StepCall<'answer'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'answer', call)),
+    checkRelevance: (call: StepCall<'relevance_check'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'relevance_check', call)),
+    checkGrounding: (call: StepCall<'grounding_check'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'grounding_check', call)),
+    search: (call: SearchCall) =>
+      nonRetryableOnConfigError(() => runSearch({ search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars }, call)),
+    saveTrajectory: (call: SaveTrajectoryCall) => saveTrajectory({ store: deps.store }, call),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

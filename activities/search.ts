@@ -1,0 +1,43 @@
+/** The search activity: one query against the SearchEngine port; the full hit list is stored, the workflow
+ * gets titles and snippets for the summary step. */
+import type { SearchEngine } from '../ports/search-engine';
+import type { ArtifactStore } from '../ports/artifact-store';
+import { putJson } from '../ports/artifact-store';
+import type { SearchResultView } from '../lib/agent/steps';
+import { SearchStepRecord, StepRef, stepKey } from '../lib/trajectory';
+
+export interface SearchCall {
+  trajectoryId: string;
+  index: number;
+  query: string;
+}
+
+export interface SearchOutcome {
+  step: StepRef;
+  results: SearchResultView[];
+}
+
+export function snippet(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const cut = text.slice(0, maxChars);
+  const space = cut.lastIndexOf(' ');
+  return (space > maxChars * 0.6 ? cut.slice(0, space) : cut) + ' …';
+}
+
+export async function runSearch(
+  deps: { search: SearchEngine; store: ArtifactStore; topK: number; snippetChars: number },
+  call: SearchCall,
+): Promise<SearchOutcome> {
+  const started = Date.now();
+  const hits = await deps.search.search(call.query, deps.topK);
+  const record: SearchStepRecord = {
+    index: call.index,
+    kind: 'search',
+    status: 'ok',
+    query: call.query,
+    results: hits.map((h) => ({ id: h.id, title: h.title, snippet: snippet(h.text, deps.snippetChars), score: h.score })),
+    latencyMs: Date.now() - started,
+  };
+  const ref = await putJson(deps.store, stepKey(call.trajectoryId, call.index, 'search'), record);
+  return { step: { index: call.index, kind: 'search', status: 'ok', ref }, results: record.results.map(({ title, snippet }) => ({ title, snippet })) };
+}

@@ -1,0 +1,230 @@
+/**
+ * The embedded ChatModel: a GGUF model run in-process by node-llama-cpp.
+ *
+ * - The model is loaded once per provider (per worker); each LoRA adapter set gets its own context.
+ * - A context has several sequences so concurrent activities share one loaded model.
+ * - Prompts are raw completions of the Python program (the last user message), not a chat template: the
+ *   model continues the code line, and the local trainer trains on exactly `prompt + completion`.
+ * - Each sequence keeps its evaluated tokens; a new prompt re-uses the longest common prefix, so a step's
+ *   stable few-shot header is evaluated once, not per call.
+ * - Thread count is set explicitly: node-llama-cpp's default over-subscribes small machines (~300x slower).
+ */
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult } from '../../ports/chat-model';
+import { ConfigError } from '../../ports/chat-model';
+
+type LlamaCppModule = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
+type Token = ReturnType<LlamaModel['tokenize']>[number];
+type Llama = Awaited<ReturnType<LlamaCppModule['getLlama']>>;
+type LlamaModel = Awaited<ReturnType<Llama['loadModel']>>;
+type LlamaContext = Awaited<ReturnType<LlamaModel['createContext']>>;
+type LlamaSequence = ReturnType<LlamaContext['getSequence']>;
+type LlamaGrammar = Awaited<ReturnType<Llama['createGrammar']>>;
+
+export interface LlamaSettings {
+  modelPath: string;
+  loraAdapters: string[];
+  threads?: number;
+  sequences: number;
+  contextSize: number;
+}
+
+// node-llama-cpp is ESM-only; a native dynamic import keeps this CommonJS module loadable.
+const importLlamaCpp = new Function('return import("node-llama-cpp")') as () => Promise<LlamaCppModule>;
+
+export function defaultThreads(): number {
+  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+/** The prompt text for a raw completion: the program in the last user message (system text is for chat APIs). */
+export function completionPrompt(messages: ChatRequest['messages']): string {
+  const user = [...messages].reverse().find((m) => m.role === 'user');
+  if (!user) throw new Error('a completion needs a user message');
+  return user.content;
+}
+
+/** A small pool of sequences of one context; a call takes the free sequence that shares the longest prefix. */
+class SequencePool {
+  private readonly free: LlamaSequence[];
+  private readonly waiting: Array<(s: LlamaSequence) => void> = [];
+
+  constructor(readonly context: LlamaContext, count: number) {
+    this.free = Array.from({ length: count }, () => context.getSequence());
+  }
+
+  async acquire(tokens: readonly number[]): Promise<LlamaSequence> {
+    if (this.free.length === 0) return new Promise((resolve) => this.waiting.push(resolve));
+    let best = 0;
+    let bestShared = -1;
+    this.free.forEach((seq, i) => {
+      const shared = sharedPrefix(seq.contextTokens, tokens);
+      if (shared > bestShared) [best, bestShared] = [i, shared];
+    });
+    return this.free.splice(best, 1)[0];
+  }
+
+  release(seq: LlamaSequence): void {
+    const next = this.waiting.shift();
+    if (next) next(seq);
+    else this.free.push(seq);
+  }
+}
+
+function sharedPrefix(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+export class LlamaChatModel implements ChatModel {
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+
+  constructor(
+    private readonly llamaCpp: LlamaCppModule,
+    private readonly llama: Llama,
+    private readonly model: LlamaModel,
+    private readonly pool: SequencePool,
+    readonly name: string,
+  ) {}
+
+  private grammar(gbnf: string): Promise<LlamaGrammar> {
+    let g = this.grammars.get(gbnf);
+    if (!g) {
+      g = this.llama.createGrammar({ grammar: gbnf });
+      this.grammars.set(gbnf, g);
+    }
+    return g;
+  }
+
+  async generate(request: ChatRequest): Promise<ChatResult> {
+    const prompt = completionPrompt(request.messages);
+    // specialTokens=false: text such as "<|im_end|>" inside a search snippet stays plain text.
+    const tokens = this.model.tokenize(prompt, false);
+    if (this.model.tokens.shouldPrependBosToken && this.model.tokens.bos != null) tokens.unshift(this.model.tokens.bos);
+    const contextSize = this.pool.context.contextSize;
+    if (tokens.length + request.maxTokens > contextSize) {
+      throw new ConfigError(`prompt of ${tokens.length} tokens plus ${request.maxTokens} output tokens exceeds the context size ${contextSize}; raise llm.contextSize`);
+    }
+    const grammarState = request.grammar
+      ? new this.llamaCpp.LlamaGrammarEvaluationState({ model: this.model, grammar: await this.grammar(request.grammar.gbnf) })
+      : undefined;
+    const stops = request.stop ?? [];
+    const seq = await this.pool.acquire(tokens);
+    try {
+      // Keep the shared prefix, evaluate the rest (at least one token, to get logits for the next one).
+      const last = tokens[tokens.length - 1];
+      const head = tokens.slice(0, -1);
+      await seq.adaptStateToTokens(head, false);
+      const input = [...head.slice(seq.nextTokenIndex), last];
+      const generated: Token[] = [];
+      const logprobs: number[] = [];
+      let text = '';
+      let finishReason: ChatResult['finishReason'] = 'length';
+      const iterator = seq.evaluateWithMetadata(input, { confidence: true }, {
+        temperature: request.temperature,
+        seed: request.seed,
+        grammarEvaluationState: grammarState,
+      });
+      for await (const out of iterator) {
+        generated.push(out.token);
+        logprobs.push(Math.log(Math.max(out.confidence, 1e-12)));
+        text = this.model.detokenize(generated as Token[]);
+        const stopAt = firstStop(text, request.grammar ? ['\n', ...stops] : stops);
+        if (stopAt >= 0) {
+          text = text.slice(0, stopAt);
+          finishReason = 'stop';
+          break;
+        }
+        if (generated.length >= request.maxTokens) break;
+      }
+      if (finishReason === 'length' && generated.length < request.maxTokens) finishReason = 'stop'; // end of generation token
+      return {
+        text,
+        promptTokens: tokens.length,
+        completionTokens: generated.length,
+        tokenLogprobs: request.logprobs ? logprobs : undefined,
+        finishReason,
+        model: this.name,
+      };
+    } finally {
+      this.pool.release(seq);
+    }
+  }
+}
+
+function firstStop(text: string, stops: string[]): number {
+  let at = -1;
+  for (const s of stops) {
+    const i = text.indexOf(s);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  return at;
+}
+
+/**
+ * Loads the base GGUF once and creates one context per adapter set on demand.
+ * Model refs: undefined or "base" = the configured model with its configured adapters; a path to a `.gguf`
+ * LoRA adapter (or several joined with `+`) = the base model with those adapters instead.
+ */
+export class LlamaChatModelProvider implements ChatModelProvider {
+  private llamaCpp?: Promise<{ mod: LlamaCppModule; llama: Llama; model: LlamaModel }>;
+  private readonly models = new Map<string, Promise<LlamaChatModel>>();
+
+  constructor(private readonly settings: LlamaSettings, private readonly resolveRef: (ref: string) => string[] = defaultAdapterRefs) {}
+
+  private load() {
+    if (!this.llamaCpp) {
+      this.llamaCpp = (async () => {
+        if (!fs.existsSync(this.settings.modelPath)) {
+          throw new ConfigError(`model file not found: ${this.settings.modelPath} (run \`npm run setup\` to fetch the embedded model, or set llm.modelPath)`);
+        }
+        const mod = await importLlamaCpp();
+        const threads = this.settings.threads ?? defaultThreads();
+        const llama = await mod.getLlama({ gpu: 'auto', maxThreads: threads, build: 'never', logLevel: mod.LlamaLogLevel.error });
+        const model = await llama.loadModel({ modelPath: this.settings.modelPath });
+        return { mod, llama, model };
+      })();
+    }
+    return this.llamaCpp;
+  }
+
+  async get(ref?: string): Promise<LlamaChatModel> {
+    const adapters = !ref || ref === 'base' ? this.settings.loraAdapters : this.resolveRef(ref);
+    const key = adapters.join('+') || 'base';
+    let m = this.models.get(key);
+    if (!m) {
+      m = (async () => {
+        for (const a of adapters) if (!fs.existsSync(a)) throw new ConfigError(`LoRA adapter not found: ${a}`);
+        const { mod, llama, model } = await this.load();
+        const threads = this.settings.threads ?? defaultThreads();
+        const context = await model.createContext({
+          sequences: this.settings.sequences,
+          contextSize: this.settings.contextSize * this.settings.sequences,
+          threads,
+          lora: adapters.length ? { adapters: adapters.map((filePath) => ({ filePath })) } : undefined,
+        });
+        const name = path.basename(this.settings.modelPath) + (adapters.length ? `+${adapters.map((a) => path.basename(a)).join('+')}` : '');
+        return new LlamaChatModel(mod, llama, model, new SequencePool(context, this.settings.sequences), name);
+      })();
+      m.catch(() => this.models.delete(key));
+      this.models.set(key, m);
+    }
+    return m;
+  }
+
+  async close(): Promise<void> {
+    if (!this.llamaCpp) return;
+    const { llama } = await this.llamaCpp.catch(() => ({ llama: undefined }));
+    await llama?.dispose();
+    this.models.clear();
+    this.llamaCpp = undefined;
+  }
+}
+
+function defaultAdapterRefs(ref: string): string[] {
+  if (!ref.endsWith('.gguf') && !ref.includes('+')) throw new ConfigError(`unknown model ref "${ref}": expected "base" or a path to a GGUF LoRA adapter`);
+  return ref.split('+').map((p) => path.resolve(p));
+}

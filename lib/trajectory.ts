@@ -1,0 +1,111 @@
+/**
+ * What a trajectory is made of. Full records (prompts, raw outputs, search results) live in the artifact
+ * store; workflows hold only `StepRef`s and the few values the loop needs.
+ */
+import type { StepInputs, StepKind, StepOutputs } from './agent/steps';
+
+export interface TokenCounts {
+  prompt: number;
+  completion: number;
+}
+
+export interface StepAttempt {
+  raw: string;
+  /** Why the output was rejected; absent for the accepted attempt. */
+  error?: string;
+  tokens: TokenCounts;
+  latencyMs: number;
+}
+
+/** The full record of one LLM step, as stored. */
+export interface LlmStepRecord<K extends StepKind = StepKind> {
+  index: number;
+  kind: K;
+  status: 'ok' | 'failed';
+  model: string;
+  input: StepInputs[K];
+  /** The prompt of the last attempt (earlier attempts differ only by the repair note). */
+  prompt: string;
+  raw: string;
+  parsed?: StepOutputs[K];
+  error?: string;
+  attempts: StepAttempt[];
+  tokens: TokenCounts;
+  latencyMs: number;
+}
+
+export interface SearchResultRecord {
+  id: string;
+  title: string;
+  snippet: string;
+  score: number;
+}
+
+export interface SearchStepRecord {
+  index: number;
+  kind: 'search';
+  status: 'ok';
+  query: string;
+  results: SearchResultRecord[];
+  latencyMs: number;
+}
+
+export type StepRecord = LlmStepRecord | SearchStepRecord;
+
+/** What an activity returns to the workflow about a step: small, with a reference to the full record. */
+export interface StepRef {
+  index: number;
+  kind: StepKind | 'search';
+  status: 'ok' | 'failed';
+  /** Artifact key of the full record. */
+  ref: string;
+}
+
+export type TrajectoryStatus = 'answered' | 'failed';
+
+export interface TrajectoryInput {
+  questionId: string;
+  question: string;
+  /** Model reference (`--model`); undefined = the worker's configured model. */
+  model?: string;
+  /** At most 10, as in the paper. */
+  maxSearches?: number;
+  temperature?: number;
+}
+
+export interface TrajectoryResult {
+  workflowId: string;
+  questionId: string;
+  status: TrajectoryStatus;
+  answer: string | null;
+  /** Why the trajectory failed, when it did. */
+  failure?: string;
+  searches: number;
+  steps: number;
+  /** Artifact key of the full trajectory JSON. */
+  trajectoryRef: string;
+}
+
+export interface Trajectory {
+  workflowId: string;
+  questionId: string;
+  question: string;
+  model?: string;
+  status: TrajectoryStatus;
+  answer: string | null;
+  failure?: string;
+  steps: StepRecord[];
+}
+
+export function trajectoryKey(workflowId: string): string {
+  return `trajectories/${safeKey(workflowId)}/trajectory.json`;
+}
+
+export function stepKey(workflowId: string, index: number, kind: string): string {
+  return `trajectories/${safeKey(workflowId)}/steps/${String(index).padStart(2, '0')}-${kind}.json`;
+}
+
+/** Keeps ids usable as path segments on every filesystem. */
+export function safeKey(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_');
+}

@@ -1,0 +1,43 @@
+/** The real Temporal dev server for workflow tests (the installed CLI through @temporalio/testing), and a
+ * workflow bundle built once per test file. */
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Runtime, DefaultLogger } from '@temporalio/worker';
+import { findTemporalCli } from '../../client/dev-server';
+import { ALL_SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
+import { ConfigSchema, Config } from '../../lib/config';
+
+let runtimeInstalled = false;
+
+export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
+  if (!runtimeInstalled) {
+    // Keep test output readable: the SDK's default logger prints every worker state change.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: findTemporalCli() },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+    },
+  });
+}
+
+export async function bundleWorkflows() {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    ignoreModules: ['node-llama-cpp', 'better-sqlite3', 'openai'],
+    logger: new DefaultLogger('WARN'),
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `restact-${prefix}-`));
+}
+
+export function testConfig(overrides: Partial<Config> = {}, taskQueue = `test-${Math.random().toString(36).slice(2)}`): Config {
+  const base = ConfigSchema.parse({ temporal: { taskQueue } });
+  return { ...base, ...overrides };
+}

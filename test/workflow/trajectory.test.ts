@@ -1,0 +1,135 @@
+/** trajectoryWorkflow on the real dev server, with a scripted ChatModel and the real search index. */
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createWorker } from '../../worker';
+import { trajectoryWorkflow } from '../../workflows';
+import { LocalDirStore } from '../../adapters/store/local-dir-store';
+import { buildSqliteIndex, SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
+import { getJson } from '../../ports/artifact-store';
+import type { Trajectory, TrajectoryResult } from '../../lib/trajectory';
+import { QUESTION_ID } from '../../lib/search-attributes';
+import { ConfigError } from '../../ports/chat-model';
+import { ScriptedModel, ScriptEntry } from '../helpers/scripted-model';
+import { bundleWorkflows, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+
+const CORPUS = path.join(__dirname, '../../data/hotpotqa-dev50/corpus.jsonl');
+const QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
+
+let env: TestWorkflowEnvironment;
+let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
+let search: SqliteSearchEngine;
+
+beforeAll(async () => {
+  const dir = tempDir('wf');
+  buildSqliteIndex({ corpusPath: CORPUS, dbPath: path.join(dir, 'index.sqlite') });
+  search = new SqliteSearchEngine(path.join(dir, 'index.sqlite'));
+  [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  await search?.close();
+});
+
+async function runTrajectory(script: Record<string, ScriptEntry[]>, id: string) {
+  const model = new ScriptedModel(script);
+  const store = new LocalDirStore(tempDir('artifacts'));
+  const config = testConfig();
+  const worker: Worker = await createWorker({
+    connection: env.nativeConnection,
+    config,
+    deps: { models: model, search, store, agent: config.agent },
+    workflowBundle: bundle,
+  });
+  const result: TrajectoryResult = await worker.runUntil(
+    env.client.workflow.execute(trajectoryWorkflow, {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: id,
+      args: [{ questionId: 'q1', question: QUESTION }],
+      typedSearchAttributes: [{ key: QUESTION_ID, value: 'q1' }],
+    }),
+  );
+  const trajectory = await getJson<Trajectory>(store, result.trajectoryRef);
+  return { result, trajectory, model, store };
+}
+
+const TWO_SEARCHES: Record<string, ScriptEntry[]> = {
+  decision: ['Search(query="Scott Derrickson nationality")', 'Search(query="Ed Wood nationality")', 'Terminate()'],
+  summary: [
+    'Summary(knowledge="Scott Derrickson is an American director.", used_results=[1])',
+    'Summary(knowledge="Ed Wood was an American filmmaker.", used_results=[1, 2])',
+  ],
+  answer: ['Answer(text="yes")'],
+  relevance_check: ['Check_Answer(passed=True)'],
+  grounding_check: ['Check_Answer(passed=True)'],
+};
+
+test('a two-search trajectory: decide, search, summarise twice, then answer and both self-checks', async () => {
+  const { result, trajectory, model } = await runTrajectory(TWO_SEARCHES, 'traj-two-searches');
+  expect(result).toMatchObject({ status: 'answered', answer: 'yes', searches: 2, steps: 10 });
+  expect(trajectory.steps.map((s) => s.kind)).toEqual([
+    'decision', 'search', 'summary', 'decision', 'search', 'summary', 'decision', 'answer', 'relevance_check', 'grounding_check',
+  ]);
+  const firstSearch = trajectory.steps[1];
+  expect(firstSearch.kind === 'search' && firstSearch.results.map((r) => r.title)).toContain('Scott Derrickson');
+  // The summary step saw what the search returned, and later decisions saw the summaries.
+  expect(model.callsFor('summary')[0].messages[1].content).toContain('SearchResult(id=1, title="');
+  expect(model.callsFor('decision')[2].messages[1].content).toContain('Ed Wood was an American filmmaker.');
+  expect(model.callsFor('decision')[2].messages[1].content).toContain('REMAINING_SEARCHES: int = 8');
+  // Each LLM step records prompt, raw output, parsed value, token counts and latency.
+  const decision = trajectory.steps[0];
+  expect(decision).toMatchObject({ kind: 'decision', status: 'ok', raw: 'Search(query="Scott Derrickson nationality")', parsed: { call: 'Search', query: 'Scott Derrickson nationality' } });
+  expect(decision.kind !== 'search' && decision.prompt).toContain('ORIGINAL_QUESTION: str = "Were Scott Derrickson');
+  expect(decision.kind !== 'search' && decision.tokens.prompt).toBeGreaterThan(0);
+  expect(decision.kind !== 'search' && typeof decision.latencyMs).toBe('number');
+});
+
+test('a revision by a self-check replaces the answer', async () => {
+  const { result } = await runTrajectory(
+    { ...TWO_SEARCHES, relevance_check: ['Revise_Answer(revised_answer="yes, both American")'], grounding_check: ['Check_Answer(passed=True)'] },
+    'traj-revised',
+  );
+  expect(result).toMatchObject({ status: 'answered', answer: 'yes, both American' });
+});
+
+test('an unparsable output is re-asked with a repair note, and the repaired output is used', async () => {
+  const { result, trajectory, model } = await runTrajectory(
+    { ...TWO_SEARCHES, decision: ['I think we should search for Scott Derrickson', ...TWO_SEARCHES.decision] },
+    'traj-repair',
+  );
+  expect(result.status).toBe('answered');
+  const repaired = model.callsFor('decision')[1].messages[1].content;
+  expect(repaired).toMatch(/# The previous attempt was not valid \(.+\)\. Write exactly one line of Python: Search\(query="\.\.\."\) or Terminate\(\)\./);
+  const first = trajectory.steps[0];
+  expect(first.kind === 'decision' && first.attempts.map((a) => a.error === undefined)).toEqual([false, true]);
+});
+
+test('a step that stays unparsable ends the trajectory as failed, with the raw text recorded', async () => {
+  const { result, trajectory } = await runTrajectory(
+    { ...TWO_SEARCHES, answer: ['the answer is yes', 'Answer(yes)', 'Answer(text=)'] },
+    'traj-step-fails',
+  );
+  expect(result.status).toBe('failed');
+  expect(result.answer).toBeNull();
+  expect(result.failure).toMatch(/answer output unparsable after 3 attempt\(s\)/);
+  const last = trajectory.steps[trajectory.steps.length - 1];
+  expect(last).toMatchObject({ kind: 'answer', status: 'failed', raw: 'Answer(text=)' });
+  expect(trajectory.status).toBe('failed');
+});
+
+test('an LLM activity that throws twice is retried by Temporal and then succeeds', async () => {
+  const { result, model } = await runTrajectory(
+    { ...TWO_SEARCHES, answer: [new Error('HTTP 503 from the model server'), new Error('connection reset'), 'Answer(text="yes")'] },
+    'traj-transient',
+  );
+  expect(result).toMatchObject({ status: 'answered', answer: 'yes' });
+  expect(model.callsFor('answer')).toHaveLength(3);
+});
+
+test('a ConfigError is not retried: the trajectory fails at once with the message', async () => {
+  const { result, model } = await runTrajectory({ ...TWO_SEARCHES, decision: [new ConfigError('model file not found: x.gguf')] }, 'traj-config-error');
+  expect(result.status).toBe('failed');
+  expect(result.failure).toMatch(/ConfigError: model file not found/);
+  expect(model.callsFor('decision')).toHaveLength(1);
+});

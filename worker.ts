@@ -1,0 +1,63 @@
+/**
+ * The worker: builds the activities' dependencies once (model, search index, artifact store) and runs the
+ * workflows and activities on the task queue. `restact worker` runs it; `restact ask/dev/demo` run one
+ * in-process. Workers scale out by starting more of them on the same task queue.
+ */
+import path from 'node:path';
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { createActivities, ActivityDeps } from './activities';
+import type { Config, LlmConfig } from './lib/config';
+import type { ChatModelProvider } from './ports/chat-model';
+import { LlamaChatModelProvider } from './adapters/llm/llama-chat';
+import { OpenAiChatModelProvider } from './adapters/llm/openai-chat';
+import { SqliteSearchEngine } from './adapters/search/sqlite-fts';
+import { LocalDirStore } from './adapters/store/local-dir-store';
+
+export function createModelProvider(llm: LlmConfig): ChatModelProvider {
+  return llm.provider === 'llama' ? new LlamaChatModelProvider(llm) : new OpenAiChatModelProvider(llm);
+}
+
+export interface WorkerDeps extends ActivityDeps {
+  close(): Promise<void>;
+}
+
+/** Builds the real dependencies from config. The model loads lazily, once, on the first LLM step. */
+export function createWorkerDeps(config: Config): WorkerDeps {
+  const models = createModelProvider(config.llm);
+  const search = new SqliteSearchEngine(config.search.dbPath);
+  const store = new LocalDirStore(config.artifacts.dir);
+  return {
+    models,
+    search,
+    store,
+    agent: config.agent,
+    async close() {
+      await Promise.allSettled([models.close(), search.close()]);
+    },
+  };
+}
+
+export const WORKFLOWS_PATH = path.join(__dirname, 'workflows');
+
+export async function createWorker(options: {
+  connection: NativeConnection;
+  config: Config;
+  deps: ActivityDeps;
+  /** A pre-built bundle (tests build it once); otherwise the workflows are bundled at start-up. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  identity?: string;
+}): Promise<Worker> {
+  const { connection, config, deps } = options;
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve(WORKFLOWS_PATH), bundlerOptions: { ignoreModules: ['node-llama-cpp', 'better-sqlite3', 'openai'] } }),
+    ...(options.identity ? { identity: options.identity } : {}),
+    activities: createActivities(deps),
+    // LLM activities queue on the model's sequences; more slots than that only wait.
+    maxConcurrentActivityTaskExecutions: 8,
+  });
+}

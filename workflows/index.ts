@@ -1,0 +1,2 @@
+/** All workflows the worker registers. */
+export { trajectoryWorkflow } from './trajectory';

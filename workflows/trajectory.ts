@@ -1,0 +1,110 @@
+/**
+ * The ReAct search agent of "ReST meets ReAct" (Figure 2), as a durable workflow.
+ *
+ * Loop: decide (search or terminate) -> search -> summarise, at most `maxSearches` times;
+ * then answer -> relevance self-check -> grounding self-check (each may revise the answer).
+ *
+ * Only orchestration lives here: every box is one activity; the full records go to the artifact store.
+ */
+import { ActivityFailure, ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { StepOutcome } from '../activities/llm-step';
+import type { PastAction, StepKind, StepOutputs } from '../lib/agent/steps';
+import type { StepRef, TrajectoryInput, TrajectoryResult, TrajectoryStatus } from '../lib/trajectory';
+import { OUTCOME } from '../lib/search-attributes';
+
+const RETRY = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: ['ConfigError'],
+};
+
+const llm = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: RETRY });
+const tools = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
+
+/** A step whose output stayed unparsable after its repairs: the trajectory ends as failed. */
+class StepFailed extends Error {}
+
+export const MAX_SEARCHES = 10;
+
+export async function trajectoryWorkflow(input: TrajectoryInput): Promise<TrajectoryResult> {
+  const { workflowId } = workflowInfo();
+  const { question } = input;
+  const maxSearches = Math.min(input.maxSearches ?? MAX_SEARCHES, MAX_SEARCHES);
+  const steps: StepRef[] = [];
+  const pastActions: PastAction[] = [];
+  const call = { trajectoryId: workflowId, model: input.model, temperature: input.temperature ?? 0 };
+
+  /** Records the step and returns its value, or ends the trajectory if it failed for good. */
+  function accept<K extends StepKind>(outcome: StepOutcome<K>): StepOutputs[K] {
+    steps.push(outcome.step);
+    if (!outcome.value) throw new StepFailed(outcome.error);
+    return outcome.value;
+  }
+
+  let answer: string | null = null;
+  let status: TrajectoryStatus = 'answered';
+  let failure: string | undefined;
+  try {
+    // Reasoning and search: decide, search, summarise, until Terminate or no searches remain.
+    for (let remaining = maxSearches; remaining > 0; remaining--) {
+      const decision = accept(await llm.decide({ ...call, index: steps.length, input: { question, pastActions, remainingSearches: remaining } }));
+      if (decision.call === 'Terminate') break;
+
+      const searched = await tools.search({ trajectoryId: workflowId, index: steps.length, query: decision.query });
+      steps.push(searched.step);
+
+      const summary = accept(
+        await llm.summarize({ ...call, index: steps.length, input: { question, query: decision.query, results: searched.results } }),
+      );
+      pastActions.push({ query: decision.query, knowledge: summary.knowledge });
+    }
+
+    // Answer generation.
+    answer = accept(await llm.generateAnswer({ ...call, index: steps.length, input: { question, pastActions } })).text;
+
+    // Self-check 1: is the answer relevant to the question?
+    const relevance = accept(await llm.checkRelevance({ ...call, index: steps.length, input: { question, pastActions, answer } }));
+    if (relevance.call === 'Revise_Answer') answer = relevance.revised_answer;
+
+    // Self-check 2: is the answer grounded in what the searches found?
+    const grounding = accept(await llm.checkGrounding({ ...call, index: steps.length, input: { question, pastActions, answer } }));
+    if (grounding.call === 'Revise_Answer') answer = grounding.revised_answer;
+  } catch (err) {
+    if (!(err instanceof StepFailed) && !(err instanceof ActivityFailure)) throw err;
+    status = 'failed';
+    failure = describeFailure(err);
+  }
+
+  upsertSearchAttributes([{ key: OUTCOME, value: status }]);
+  const trajectoryRef = await tools.saveTrajectory({
+    workflowId,
+    questionId: input.questionId,
+    question,
+    model: input.model,
+    status,
+    answer,
+    failure,
+    steps,
+  });
+  return {
+    workflowId,
+    questionId: input.questionId,
+    status,
+    answer,
+    failure,
+    searches: pastActions.length,
+    steps: steps.length,
+    trajectoryRef,
+  };
+}
+
+function describeFailure(err: Error): string {
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause instanceof ApplicationFailure ? `${err.cause.type ?? 'Error'}: ${err.cause.message}` : err.cause?.message;
+    return `activity ${err.activityType} failed: ${cause ?? err.message}`;
+  }
+  return err.message;
+}
