@@ -2,7 +2,7 @@
  * The activities, built once per worker from injected dependencies (model provider, search engine, store).
  * Workflows import this file as a type only, so none of these dependencies enter the workflow bundle.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ConfigError } from '../ports/chat-model';
 import type { ChatModelProvider } from '../ports/chat-model';
 import type { SearchEngine } from '../ports/search-engine';
@@ -19,15 +19,24 @@ export interface ActivityDeps {
   agent: Pick<AgentSettings, 'topK' | 'maxRepairs' | 'snippetChars'>;
 }
 
-/** Problems a retry cannot fix fail the activity for good; everything else is retried by Temporal. */
+/**
+ * Problems a retry cannot fix fail the activity for good; everything else is retried by Temporal.
+ * While the step runs (or waits for a free model sequence) it heartbeats, so a worker that dies is noticed
+ * within the heartbeat timeout instead of the whole start-to-close timeout.
+ */
 async function nonRetryableOnConfigError<T>(fn: () => Promise<T>): Promise<T> {
+  const beat = setInterval(() => Context.current().heartbeat(), HEARTBEAT_EVERY_MS);
   try {
     return await fn();
   } catch (err) {
     if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
     throw err;
+  } finally {
+    clearInterval(beat);
   }
 }
+
+const HEARTBEAT_EVERY_MS = 5_000;
 
 export function createActivities(deps: ActivityDeps) {
   const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs };

@@ -7,17 +7,15 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { ALL_SEARCH_ATTRIBUTES } from '../lib/search-attributes';
 
 export { webUiWorkflowUrl } from '../lib/web-ui';
 
-/** Search attributes registered on the dev server (name → type); a real cluster needs the same ones. */
-export const SEARCH_ATTRIBUTES = {
-  QuestionId: 'Keyword',
-  Outcome: 'Keyword',
-  CampaignId: 'Keyword',
-  RoundIndex: 'Int',
-  Phase: 'Keyword',
-} as const;
+/** Search attributes registered on the dev server (name → the CLI's type name); a real cluster needs the same ones. */
+export const SEARCH_ATTRIBUTES: Record<string, string> = Object.fromEntries(
+  ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, key.type === SearchAttributeType.INT ? 'Int' : 'Keyword']),
+);
 
 export interface DevServerOptions {
   /** Preferred frontend port (default 7233); 0 or a taken port picks a free one. */
@@ -107,6 +105,16 @@ function tcpProbe(port: number): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  try {
+    return await startDevServerOnce(options);
+  } catch (err) {
+    // Two commands starting at once can both see the preferred ports free; the loser retries on free ports.
+    if (options.port === 0 && options.uiPort === 0) throw err;
+    return startDevServerOnce({ ...options, port: 0, uiPort: 0 });
+  }
+}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<DevServer> {
   const namespace = options.namespace ?? 'default';
   const cli = options.cliPath ?? findTemporalCli();
   const wantPort = options.port ?? 7233;

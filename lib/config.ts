@@ -59,7 +59,7 @@ export const LlamaLlmSchema = z.object({
   /** CPU threads for generation. Unset: the machine's cores (node-llama-cpp's own default is far slower here). */
   threads: z.number().int().positive().optional(),
   /** Parallel sequences in one context, so concurrent activities share one loaded model. */
-  sequences: z.number().int().min(1).max(16).default(2),
+  sequences: z.number().int().min(1).max(16).default(8),
   /** Tokens of context per sequence. */
   contextSize: z.number().int().min(512).default(4096),
 });
@@ -85,7 +85,7 @@ export const AgentSchema = z.object({
 
 export const ConfigSchema = z.object({
   temporal: TemporalSchema.prefault({}),
-  llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 2, contextSize: 4096 }),
+  llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 8, contextSize: 4096 }),
   search: SearchSchema.default({ provider: 'sqlite', dbPath: '.restact/index.sqlite' }),
   artifacts: z.object({ dir: z.string().min(1).default('.restact/artifacts') }).prefault({}),
   agent: AgentSchema.prefault({}),

@@ -225,6 +225,18 @@ function buildJsonSchema(calls: CallSpec[]): Record<string, unknown> {
   };
 }
 
+/** Off-schema JSON (a missing or mistyped argument) must not be rendered as a valid call, e.g. `query="undefined"`. */
+function checkJsonArgs(calls: CallSpec[], value: CallValue): void {
+  const spec = calls.find((c) => c.name === value.call);
+  if (!spec) throw new Error(`unknown call ${value.call}`);
+  for (const a of spec.args) {
+    const v: unknown = value[a.name];
+    const ok =
+      a.type === 'str' ? typeof v === 'string' : a.type === 'bool' ? typeof v === 'boolean' : Array.isArray(v) && v.every((n) => Number.isInteger(n));
+    if (!ok) throw new Error(`structured output ${spec.name}(${a.name}=...) must be ${describeType(a.type)}`);
+  }
+}
+
 function renderCallValue(calls: CallSpec[], value: CallValue): string {
   const spec = calls.find((c) => c.name === value.call);
   if (!spec) throw new Error(`unknown call ${value.call}`);
@@ -264,6 +276,7 @@ export function pythonCallSpec<T extends { call: string }>(options: {
       fromJson(json: unknown): string {
         const action = (json as { action?: CallValue } | null)?.action;
         if (!action || typeof action.call !== 'string') throw new Error(`structured output for ${options.name} has no action.call`);
+        checkJsonArgs(calls, action);
         return renderCallValue(calls, action);
       },
     },

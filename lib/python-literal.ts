@@ -25,7 +25,8 @@ export function pyStr(text: string): string {
     const code = ch.codePointAt(0)!;
     // Control characters and Unicode line/paragraph separators would break the one-line invariant.
     if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0');
-    else if (code === 0x85 || code === 0x2028 || code === 0x2029) out += '\\u' + code.toString(16).padStart(4, '0');
+    // Line/paragraph separators, and lone surrogates (which have no UTF-8 encoding), are written as \u escapes.
+    else if (code === 0x85 || code === 0x2028 || code === 0x2029 || (code >= 0xd800 && code <= 0xdfff)) out += '\\u' + code.toString(16).padStart(4, '0');
     else out += ch;
   }
   return out + '"';
@@ -56,7 +57,6 @@ const READ_ESCAPES: Record<string, string> = {
   b: '\b',
   f: '\f',
   v: '\v',
-  '0': '\0',
 };
 
 /**
@@ -72,7 +72,7 @@ export function readPyStr(src: string, pos: number): { value: string; end: numbe
   while (i < src.length) {
     const ch = src[i];
     if (ch === quote) return { value, end: i + 1 };
-    if (ch === '\n') throw new PyLiteralError('string literal is not closed before the end of the line', i);
+    if (ch === '\n' || ch === '\r') throw new PyLiteralError('string literal is not closed before the end of the line', i);
     if (ch !== '\\') {
       value += ch;
       i++;
@@ -80,14 +80,23 @@ export function readPyStr(src: string, pos: number): { value: string; end: numbe
     }
     const esc = src[i + 1];
     if (esc === undefined) break;
+    if (esc === '\n' || esc === '\r') throw new PyLiteralError('string literal is not closed before the end of the line', i + 1);
+    if (esc === 'N') throw new PyLiteralError('\\N{...} escapes are not supported; write the character itself', i);
     if (esc in READ_ESCAPES) {
       value += READ_ESCAPES[esc];
       i += 2;
+    } else if (esc >= '0' && esc <= '7') {
+      // Octal escape: one to three octal digits, as in Python (`\0` is NUL, `\012` is a newline).
+      const oct = /^[0-7]{1,3}/.exec(src.slice(i + 1))![0];
+      value += String.fromCodePoint(parseInt(oct, 8));
+      i += 1 + oct.length;
     } else if (esc === 'x' || esc === 'u' || esc === 'U') {
       const len = esc === 'x' ? 2 : esc === 'u' ? 4 : 8;
       const hex = src.slice(i + 2, i + 2 + len);
       if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex)) throw new PyLiteralError(`bad \\${esc} escape`, i);
-      value += String.fromCodePoint(parseInt(hex, 16));
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) throw new PyLiteralError(`bad \\${esc} escape: no such code point`, i);
+      value += String.fromCodePoint(code);
       i += 2 + len;
     } else {
       // Python keeps unknown escapes verbatim.

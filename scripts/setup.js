@@ -124,7 +124,7 @@ function build() {
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   if (!fs.existsSync(tsc)) return log('TypeScript is not installed (production install): skipping the build');
   log('compiling TypeScript (tsc)');
-  if (run(process.execPath, [tsc, '-p', 'tsconfig.json']) === null) fail('tsc failed: see the errors above');
+  if (run(process.execPath, [tsc, '-p', 'tsconfig.build.json']) === null) fail('tsc failed: see the errors above');
 }
 
 if (process.env.RESTACT_SKIP_SETUP) {

@@ -21,7 +21,8 @@ const RETRY = {
   nonRetryableErrorTypes: ['ConfigError'],
 };
 
-const llm = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: RETRY });
+// LLM steps may queue behind others for the embedded model; heartbeats show they are alive meanwhile.
+const llm = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry: RETRY });
 const tools = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
 
 /** A step whose output stayed unparsable after its repairs: the trajectory ends as failed. */

@@ -45,32 +45,41 @@ export function completionPrompt(messages: ChatRequest['messages']): string {
   return user.content;
 }
 
-/** A small pool of sequences of one context; a call takes the free sequence that shares the longest prefix. */
+/**
+ * A small pool of sequences of one context. A call takes the free sequence that already holds the longest
+ * prefix of its prompt; when none shares a useful prefix it takes the least recently used one, so each
+ * step's few-shot header tends to stay cached in a sequence of its own.
+ */
 class SequencePool {
-  private readonly free: LlamaSequence[];
+  private readonly free: Array<{ seq: LlamaSequence; lastUsed: number }>;
   private readonly waiting: Array<(s: LlamaSequence) => void> = [];
+  private clock = 0;
 
   constructor(readonly context: LlamaContext, count: number) {
-    this.free = Array.from({ length: count }, () => context.getSequence());
+    this.free = Array.from({ length: count }, () => ({ seq: context.getSequence(), lastUsed: 0 }));
   }
 
   async acquire(tokens: readonly number[]): Promise<LlamaSequence> {
     if (this.free.length === 0) return new Promise((resolve) => this.waiting.push(resolve));
-    let best = 0;
-    let bestShared = -1;
-    this.free.forEach((seq, i) => {
-      const shared = sharedPrefix(seq.contextTokens, tokens);
+    let best = -1;
+    let bestShared = USEFUL_PREFIX_TOKENS - 1;
+    this.free.forEach((entry, i) => {
+      const shared = sharedPrefix(entry.seq.contextTokens, tokens);
       if (shared > bestShared) [best, bestShared] = [i, shared];
     });
-    return this.free.splice(best, 1)[0];
+    if (best < 0) best = this.free.reduce((lru, e, i) => (e.lastUsed < this.free[lru].lastUsed ? i : lru), 0);
+    return this.free.splice(best, 1)[0].seq;
   }
 
   release(seq: LlamaSequence): void {
     const next = this.waiting.shift();
     if (next) next(seq);
-    else this.free.push(seq);
+    else this.free.push({ seq, lastUsed: ++this.clock });
   }
 }
+
+/** Below this many shared tokens a cached prompt is not worth keeping a sequence busy for. */
+const USEFUL_PREFIX_TOKENS = 64;
 
 function sharedPrefix(a: readonly number[], b: readonly number[]): number {
   const n = Math.min(a.length, b.length);

@@ -85,7 +85,9 @@ export function renderProgram(parts: ProgramParts): string {
   const current = [
     `# Task ${parts.examples.length + 1}`,
     renderAssignments(parts.state),
-    ...(parts.notes ?? []).map((n) => `# ${n.replace(/[\r\n\u2028\u2029\u0085]+/g, ' ')}`),
+    // A note quotes model output: control characters (NUL is a syntax error anywhere in Python source) and
+    // line breaks become spaces, so each note stays one comment line.
+    ...(parts.notes ?? []).map((n) => `# ${n.replace(/[\x00-\x1f\x7f\u0085\u2028\u2029]+/g, ' ')}`),
     `${parts.outputVariable} = `,
   ].join('\n');
   return [header, ...examples, current].join('\n\n');

@@ -1,4 +1,6 @@
 /** trajectoryWorkflow on the real dev server, with a scripted ChatModel and the real search index. */
+import fs from 'node:fs';
+import { temporal } from '@temporalio/proto';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -67,6 +69,11 @@ const TWO_SEARCHES: Record<string, ScriptEntry[]> = {
 
 test('a two-search trajectory: decide, search, summarise twice, then answer and both self-checks', async () => {
   const { result, trajectory, model } = await runTrajectory(TWO_SEARCHES, 'traj-two-searches');
+  if (process.env.RECORD_FIXTURES) {
+    // Refreshes the replay fixture (test/replay): RECORD_FIXTURES=1 npx jest test/workflow/trajectory.test.ts
+    const history = await env.client.workflow.getHandle('traj-two-searches').fetchHistory();
+    fs.writeFileSync(path.join(__dirname, '../fixtures/trajectory-two-searches.history.json'), JSON.stringify(temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { longs: String, enums: String, bytes: String }), null, 1) + '\n');
+  }
   expect(result).toMatchObject({ status: 'answered', answer: 'yes', searches: 2, steps: 10 });
   expect(trajectory.steps.map((s) => s.kind)).toEqual([
     'decision', 'search', 'summary', 'decision', 'search', 'summary', 'decision', 'answer', 'relevance_check', 'grounding_check',

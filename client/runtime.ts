@@ -1,0 +1,126 @@
+/**
+ * Connecting a command to Temporal: the configured server, or (when none is configured) the embedded dev
+ * server started for the command; plus, where wanted, an in-process worker. Everything opened here is
+ * closed again by `withTemporal`, so commands exit cleanly.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import type { Config } from '../lib/config';
+import { ALL_SEARCH_ATTRIBUTES } from '../lib/search-attributes';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporalConnectionOptions } from './config-loader';
+import { projectRoot, startDevServer, DevServer } from './dev-server';
+import { createWorker, createWorkerDeps, WorkerDeps } from '../worker';
+
+export interface TemporalSession {
+  client: Client;
+  config: Config;
+  /** Base URL of the Web UI, when known. */
+  uiUrl?: string;
+  address: string;
+  embedded: boolean;
+  worker?: Worker;
+  deps?: WorkerDeps;
+}
+
+let runtimeInstalled = false;
+
+/** The SDK logs to stderr at WARN, so `--json` output on stdout stays clean. */
+export function installRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN'): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
+  });
+}
+
+/** Where the embedded dev server keeps its history, so `restact dev` shows earlier runs. */
+export function devServerDbFile(config: Config): string {
+  return config.temporal.devServer.dbFile ?? path.join(path.dirname(config.artifacts.dir), 'temporal.sqlite');
+}
+
+export function defaultUiUrl(config: Config, address: string): string | undefined {
+  if (config.temporal.webUiUrl) return config.temporal.webUiUrl.replace(/\/$/, '');
+  const host = address.split(':')[0];
+  return host === 'localhost' || host === '127.0.0.1' ? `http://localhost:8233` : undefined;
+}
+
+/** Registers restact's search attributes on a configured server if they are missing (best effort). */
+async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = ALL_SEARCH_ATTRIBUTES.filter((k) => !customAttributes?.[k.name]);
+    if (!missing.length) return;
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, k.type === SearchAttributeType.INT ? 2 : 1])),
+    });
+  } catch (err) {
+    process.stderr.write(
+      `warning: could not check or register search attributes (${(err as Error).message}). ` +
+        `Register them once: ${ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${k.type === SearchAttributeType.INT ? 'Int' : 'Keyword'}`).join(', ')}\n`,
+    );
+  }
+}
+
+export interface SessionOptions {
+  /** 'embedded': a worker only with the embedded server; 'always': also against a configured server. */
+  worker: 'embedded' | 'always' | 'never';
+  log?: (line: string) => void;
+}
+
+export async function withTemporal<T>(config: Config, options: SessionOptions, fn: (session: TemporalSession) => Promise<T>): Promise<T> {
+  installRuntime();
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  let devServer: DevServer | undefined;
+  let connection: Connection | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  let deps: WorkerDeps | undefined;
+  try {
+    let address = config.temporal.address;
+    let uiUrl: string | undefined;
+    if (!address) {
+      log('Starting the embedded Temporal dev server ...');
+      devServer = await startDevServer({
+        port: config.temporal.devServer.port,
+        uiPort: config.temporal.devServer.uiPort,
+        dbFile: devServerDbFile(config),
+        namespace: config.temporal.namespace,
+      });
+      address = devServer.address;
+      uiUrl = devServer.uiUrl.replace('127.0.0.1', 'localhost');
+      log(`Temporal dev server on ${address}; Web UI ${uiUrl}`);
+    } else {
+      uiUrl = defaultUiUrl(config, address);
+    }
+    const connOptions = temporalConnectionOptions(config.temporal, address);
+    connection = await Connection.connect(connOptions);
+    if (!devServer) await ensureSearchAttributes(connection, config.temporal.namespace);
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const session: TemporalSession = { client, config, uiUrl, address, embedded: !!devServer };
+
+    const wantWorker = options.worker === 'always' || (options.worker === 'embedded' && !!devServer);
+    if (!wantWorker) return await fn(session);
+
+    nativeConnection = await NativeConnection.connect(connOptions);
+    deps = createWorkerDeps(config);
+    const worker = await createWorker({ connection: nativeConnection, config, deps });
+    session.worker = worker;
+    session.deps = deps;
+    return await worker.runUntil(fn(session));
+  } finally {
+    await deps?.close();
+    await nativeConnection?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
+    await devServer?.stop();
+  }
+}
+
+/** The embedded model ships under the project root; find it there when the command runs elsewhere. */
+export function withProjectDefaults(config: Config): Config {
+  if (config.llm.provider !== 'llama' || fs.existsSync(config.llm.modelPath)) return config;
+  const shipped = path.join(projectRoot(), 'models', path.basename(config.llm.modelPath));
+  return fs.existsSync(shipped) ? { ...config, llm: { ...config.llm, modelPath: shipped } } : config;
+}

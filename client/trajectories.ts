@@ -1,0 +1,58 @@
+/** Starting trajectory workflows from the CLI and reading their stored trajectories back. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { TemporalSession } from './runtime';
+import { trajectoryWorkflow } from '../workflows';
+import { trajectoryWorkflowId } from '../lib/workflow-ids';
+import { QUESTION_ID } from '../lib/search-attributes';
+import { webUiWorkflowUrl } from '../lib/web-ui';
+import type { Trajectory, TrajectoryResult } from '../lib/trajectory';
+import { LocalDirStore } from '../adapters/store/local-dir-store';
+import { getJson } from '../ports/artifact-store';
+
+export interface AskedQuestion {
+  questionId: string;
+  question: string;
+  sample?: number;
+}
+
+export interface AskOutcome {
+  result: TrajectoryResult;
+  trajectory: Trajectory;
+  runId: string;
+  uiLink?: string;
+}
+
+/** A model ref that names a local file is made absolute, so a worker elsewhere on the machine finds it. */
+export function resolveModelRef(ref: string | undefined): string | undefined {
+  if (!ref) return ref;
+  return ref
+    .split('+')
+    .map((part) => (fs.existsSync(part) ? path.resolve(part) : part))
+    .join('+');
+}
+
+export async function askOne(session: TemporalSession, q: AskedQuestion, options: { model?: string } = {}): Promise<AskOutcome> {
+  const { client, config } = session;
+  const workflowId = trajectoryWorkflowId(q.questionId, q.sample ?? 0);
+  const handle = await client.workflow.start(trajectoryWorkflow, {
+    taskQueue: config.temporal.taskQueue,
+    workflowId,
+    args: [{ questionId: q.questionId, question: q.question, model: resolveModelRef(options.model), maxSearches: config.agent.maxSearches, temperature: config.agent.temperature }],
+    typedSearchAttributes: [{ key: QUESTION_ID, value: q.questionId }],
+    // Asking the same question again starts a new run under the same id (earlier runs stay in history);
+    // if a run is still open (say its command was interrupted), this worker picks it up where it stopped.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  const result = await handle.result();
+  const store = new LocalDirStore(config.artifacts.dir);
+  const trajectory = await getJson<Trajectory>(store, result.trajectoryRef);
+  return {
+    result,
+    trajectory,
+    runId: handle.firstExecutionRunId,
+    uiLink: session.uiUrl ? webUiWorkflowUrl(session.uiUrl, config.temporal.namespace, workflowId, handle.firstExecutionRunId) : undefined,
+  };
+}
