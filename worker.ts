@@ -6,15 +6,24 @@
 import path from 'node:path';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from './activities';
-import type { Config, LlmConfig } from './lib/config';
+import type { Config, FineTunerConfig, LlmConfig } from './lib/config';
+import type { FineTuner } from './ports/fine-tuner';
 import type { ChatModelProvider } from './ports/chat-model';
 import { LlamaChatModelProvider } from './adapters/llm/llama-chat';
 import { OpenAiChatModelProvider } from './adapters/llm/openai-chat';
 import { SqliteSearchEngine } from './adapters/search/sqlite-fts';
 import { LocalDirStore } from './adapters/store/local-dir-store';
+import { LocalLoraFineTuner } from './adapters/finetune/local-lora';
+import { OpenAiFineTuner } from './adapters/finetune/openai-finetune';
 
 export function createModelProvider(llm: LlmConfig): ChatModelProvider {
   return llm.provider === 'llama' ? new LlamaChatModelProvider(llm) : new OpenAiChatModelProvider(llm);
+}
+
+export function createFineTuner(config: FineTunerConfig, llm: LlmConfig): FineTuner {
+  if (config.backend === 'openai') return new OpenAiFineTuner(config);
+  if (llm.provider !== 'llama') throw new Error('the local LoRA fine-tuner trains the embedded GGUF model: set llm.provider to "llama", or fineTune.backend to "openai"');
+  return new LocalLoraFineTuner({ python: config.python, baseGguf: llm.modelPath, threads: config.threads ?? llm.threads });
 }
 
 export interface WorkerDeps extends ActivityDeps {
@@ -26,11 +35,16 @@ export function createWorkerDeps(config: Config): WorkerDeps {
   const models = createModelProvider(config.llm);
   const search = new SqliteSearchEngine(config.search.dbPath);
   const store = new LocalDirStore(config.artifacts.dir);
+  let fineTuner: FineTuner | undefined;
   return {
     models,
     search,
     store,
     agent: config.agent,
+    // Built on first use: a worker that only runs trajectories needs no trainer.
+    get fineTuner() {
+      return (fineTuner ??= createFineTuner(config.fineTune, config.llm));
+    },
     async close() {
       await Promise.allSettled([models.close(), search.close()]);
     },

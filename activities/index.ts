@@ -11,12 +11,16 @@ import type { AgentSettings } from '../lib/config';
 import { runLlmStep, StepCall } from './llm-step';
 import { runSearch, SearchCall } from './search';
 import { saveTrajectory, SaveTrajectoryCall } from './save-trajectory';
+import type { FineTuner } from '../ports/fine-tuner';
+import * as rest from './rest';
 
 export interface ActivityDeps {
   models: ChatModelProvider;
   search: SearchEngine;
   store: ArtifactStore;
   agent: Pick<AgentSettings, 'topK' | 'maxRepairs' | 'snippetChars'>;
+  /** Needed only by ReST rounds. */
+  fineTuner?: FineTuner;
 }
 
 /**
@@ -24,15 +28,16 @@ export interface ActivityDeps {
  * While the step runs (or waits for a free model sequence) it heartbeats, so a worker that dies is noticed
  * within the heartbeat timeout instead of the whole start-to-close timeout.
  */
-async function nonRetryableOnConfigError<T>(fn: () => Promise<T>): Promise<T> {
-  const beat = setInterval(() => Context.current().heartbeat(), HEARTBEAT_EVERY_MS);
+async function nonRetryableOnConfigError<T>(fn: () => Promise<T>, keepAlive = true): Promise<T> {
+  // (The fine-tune heartbeats its own progress, which later retries resume from; no plain keep-alive there.)
+  const beat = keepAlive ? setInterval(() => Context.current().heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
   try {
     return await fn();
   } catch (err) {
     if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
     throw err;
   } finally {
-    clearInterval(beat);
+    if (beat) clearInterval(beat);
   }
 }
 
@@ -49,6 +54,17 @@ export function createActivities(deps: ActivityDeps) {
     search: (call: SearchCall) =>
       nonRetryableOnConfigError(() => runSearch({ search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars }, call)),
     saveTrajectory: (call: SaveTrajectoryCall) => saveTrajectory({ store: deps.store }, call),
+
+    // ReST: collection helpers, AI-feedback ranking, dataset, fine-tuning, evaluation, registry.
+    loadQuestions: (call: { key: string; offset: number; limit: number }) => rest.loadQuestions(deps.store, call),
+    rankTrajectory: (call: Parameters<typeof rest.rankTrajectory>[1]) => nonRetryableOnConfigError(() => rest.rankTrajectory(deps, call)),
+    buildRoundDataset: (call: Parameters<typeof rest.buildRoundDataset>[1]) => rest.buildRoundDataset(deps.store, call),
+    fineTune: (call: Parameters<typeof rest.fineTune>[1]) => {
+      if (!deps.fineTuner) throw ApplicationFailure.nonRetryable('this worker has no fine-tuning backend configured', 'ConfigError');
+      return nonRetryableOnConfigError(() => rest.fineTune({ store: deps.store, fineTuner: deps.fineTuner! }, call), false);
+    },
+    scoreEvaluation: (call: Parameters<typeof rest.scoreEvaluation>[1]) => rest.scoreEvaluation(deps.store, call),
+    registerModel: (entry: rest.RegistryEntry) => rest.registerModel(deps.store, entry),
   };
 }
 

@@ -2,13 +2,17 @@
  * One LLM step as an activity: render the step's prompt, call the model with the step's grammar, parse
  * strictly; on an unparsable output re-ask with a repair note, a bounded number of times. The full record
  * goes to the artifact store; the workflow gets the parsed value and a reference.
+ *
+ * With `samples > 1` (ReST data collection) the step is sampled several times; the parsable sample with the
+ * lowest perplexity continues the trajectory, and all samples are kept for ranking.
  */
-import type { ChatModelProvider } from '../ports/chat-model';
+import type { ChatModel, ChatModelProvider } from '../ports/chat-model';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { putJson } from '../ports/artifact-store';
 import { parseStepOutput, repairNote, stepDefinition, SYSTEM_PROMPT } from '../lib/agent/steps';
 import type { StepInputs, StepKind, StepOutputs } from '../lib/agent/steps';
-import { LlmStepRecord, StepAttempt, StepRef, stepKey } from '../lib/trajectory';
+import { LlmStepRecord, StepAttempt, StepRef, StepSample, stepKey } from '../lib/trajectory';
+import { lowestPerplexity, perplexity } from '../lib/ranking';
 
 export interface StepCall<K extends StepKind> {
   trajectoryId: string;
@@ -16,6 +20,8 @@ export interface StepCall<K extends StepKind> {
   model?: string;
   temperature: number;
   input: StepInputs[K];
+  /** Samples drawn for this step (ReST collection); default 1. */
+  samples?: number;
 }
 
 export interface StepOutcome<K extends StepKind> {
@@ -27,6 +33,49 @@ export interface StepOutcome<K extends StepKind> {
   raw?: string;
 }
 
+interface Draw<K extends StepKind> {
+  attempt: StepAttempt;
+  parsed?: StepOutputs[K];
+  tokenLogprobs?: number[];
+  model: string;
+}
+
+async function draw<K extends StepKind>(model: ChatModel, kind: K, call: StepCall<K>, prompt: string, seed?: number): Promise<Draw<K>> {
+  const def = stepDefinition(kind);
+  const started = Date.now();
+  const result = await model.generate({
+    messages: [
+      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'user', content: prompt },
+    ],
+    grammar: def.spec.grammar,
+    temperature: call.temperature,
+    maxTokens: def.maxTokens,
+    stop: ['\n'],
+    logprobs: (call.samples ?? 1) > 1,
+    seed,
+  });
+  const parsed = parseStepOutput(kind, call.input, result.text);
+  return {
+    attempt: {
+      raw: result.text,
+      tokens: { prompt: result.promptTokens, completion: result.completionTokens },
+      latencyMs: Date.now() - started,
+      ...(parsed.ok ? {} : { error: parsed.error }),
+    },
+    parsed: parsed.ok ? parsed.value : undefined,
+    tokenLogprobs: result.tokenLogprobs,
+    model: result.model,
+  };
+}
+
+/** A per-sample seed that is stable across activity retries, so a retried step draws the same samples. */
+function sampleSeed(trajectoryId: string, index: number, sample: number): number {
+  let h = 2166136261;
+  for (const ch of `${trajectoryId}#${index}#${sample}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return h >>> 0;
+}
+
 export async function runLlmStep<K extends StepKind>(
   deps: { models: ChatModelProvider; store: ArtifactStore; maxRepairs: number },
   kind: K,
@@ -35,54 +84,62 @@ export async function runLlmStep<K extends StepKind>(
   const def = stepDefinition(kind);
   const model = await deps.models.get(call.model);
   const attempts: StepAttempt[] = [];
-  let notes: string[] | undefined;
-  let prompt = '';
+  let samples: StepSample[] | undefined;
+  let prompt = def.render(call.input);
+  let chosen: Draw<K> | undefined;
   let modelName = '';
-  for (let attempt = 0; attempt <= deps.maxRepairs; attempt++) {
-    prompt = def.render(call.input, notes);
-    const started = Date.now();
-    const result = await model.generate({
-      messages: [
-        { role: 'system', content: SYSTEM_PROMPT },
-        { role: 'user', content: prompt },
-      ],
-      grammar: def.spec.grammar,
-      temperature: call.temperature,
-      maxTokens: def.maxTokens,
-      stop: ['\n'],
-    });
-    modelName = result.model;
-    const tokens = { prompt: result.promptTokens, completion: result.completionTokens };
-    const parsed = parseStepOutput(kind, call.input, result.text);
-    attempts.push({ raw: result.text, tokens, latencyMs: Date.now() - started, ...(parsed.ok ? {} : { error: parsed.error }) });
-    if (parsed.ok) return finish({ status: 'ok', parsed: parsed.value });
-    notes = [repairNote(kind, parsed.error)];
-  }
-  return finish({ status: 'failed' });
 
-  async function finish(outcome: { status: 'ok' | 'failed'; parsed?: StepOutputs[K] }): Promise<StepOutcome<K>> {
-    const last = attempts[attempts.length - 1];
-    const record: LlmStepRecord<K> = {
-      index: call.index,
-      kind,
-      status: outcome.status,
-      model: modelName,
-      input: call.input,
-      prompt,
-      raw: last.raw,
-      parsed: outcome.parsed,
-      error: last.error,
-      attempts,
-      tokens: {
-        prompt: attempts.reduce((n, a) => n + a.tokens.prompt, 0),
-        completion: attempts.reduce((n, a) => n + a.tokens.completion, 0),
-      },
-      latencyMs: attempts.reduce((n, a) => n + a.latencyMs, 0),
-    };
-    const ref = await putJson(deps.store, stepKey(call.trajectoryId, call.index, kind), record);
-    const step: StepRef = { index: call.index, kind, status: outcome.status, ref };
-    return outcome.status === 'ok'
-      ? { step, value: outcome.parsed }
-      : { step, error: `${kind} output unparsable after ${attempts.length} attempt(s): ${last.error}`, raw: last.raw };
+  const sampleCount = call.samples ?? 1;
+  if (sampleCount > 1) {
+    const draws: Draw<K>[] = [];
+    // Sequential on purpose: concurrent draws would compete for the same cached prompt prefix.
+    for (let s = 0; s < sampleCount; s++) draws.push(await draw(model, kind, call, prompt, sampleSeed(call.trajectoryId, call.index, s)));
+    modelName = draws[0].model;
+    samples = draws.map((d) => ({ ...d.attempt, parsed: d.parsed, perplexity: d.tokenLogprobs?.length ? perplexity(d.tokenLogprobs) : undefined }));
+    const parsable = draws.map((d, i) => ({ d, i })).filter((x) => x.d.parsed !== undefined);
+    if (parsable.length) {
+      const best = parsable[lowestPerplexity(parsable.map((x) => ({ tokenLogprobs: x.d.tokenLogprobs })))];
+      chosen = best.d;
+      attempts.push(best.d.attempt);
+    } else {
+      attempts.push(draws[0].attempt);
+    }
   }
+
+  // Single sample, or no parsable sample yet: draw and repair.
+  let notes: string[] | undefined = chosen || !attempts.length ? undefined : [repairNote(kind, attempts[0].error!)];
+  for (let attempt = attempts.length; !chosen && attempt <= deps.maxRepairs; attempt++) {
+    prompt = def.render(call.input, notes);
+    const d = await draw(model, kind, call, prompt);
+    modelName = d.model;
+    attempts.push(d.attempt);
+    if (d.parsed !== undefined) chosen = d;
+    else notes = [repairNote(kind, d.attempt.error!)];
+  }
+
+  const last = attempts[attempts.length - 1];
+  const record: LlmStepRecord<K> = {
+    index: call.index,
+    kind,
+    status: chosen ? 'ok' : 'failed',
+    model: modelName,
+    input: call.input,
+    prompt,
+    raw: last.raw,
+    parsed: chosen?.parsed,
+    error: last.error,
+    attempts,
+    samples,
+    selection: samples ? (samples.some((s) => s.perplexity !== undefined) ? 'lowest_perplexity' : 'first_parsable') : undefined,
+    tokens: {
+      prompt: [...attempts, ...(samples ?? [])].reduce((n, a) => n + a.tokens.prompt, 0),
+      completion: [...attempts, ...(samples ?? [])].reduce((n, a) => n + a.tokens.completion, 0),
+    },
+    latencyMs: [...attempts, ...(samples ?? [])].reduce((n, a) => n + a.latencyMs, 0),
+  };
+  const ref = await putJson(deps.store, stepKey(call.trajectoryId, call.index, kind), record);
+  const step: StepRef = { index: call.index, kind, status: record.status, ref };
+  return chosen
+    ? { step, value: chosen.parsed }
+    : { step, error: `${kind} output unparsable after ${attempts.length} attempt(s): ${last.error}`, raw: last.raw };
 }

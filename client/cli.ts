@@ -18,6 +18,17 @@ import { NativeConnection } from '@temporalio/worker';
 import { temporalConnectionOptions } from './config-loader';
 import { createWorker, createWorkerDeps } from '../worker';
 import type { Config } from '../lib/config';
+import {
+  CampaignIdArg,
+  formatProgress,
+  formatRoundSummary,
+  isWorkflowFailure,
+  loadCampaignSettings,
+  printCampaignResult,
+  startCampaign,
+  watchCampaign,
+} from './commands/campaign';
+import { progressQuery, stopSignal } from '../workflows/rest';
 
 const USAGE = `restact: a self-improving ReAct search agent on Temporal
 
@@ -28,6 +39,10 @@ Usage:
                                                run one trajectory workflow and print it
   restact worker                               run a worker against the configured server (TEMPORAL_ADDRESS)
   restact dev                                  run the embedded dev server (Web UI) and a worker until Ctrl-C
+  restact campaign start --config FILE [--wait] start a ReST self-improvement campaign (FILE has a "campaign" section)
+  restact campaign status ID                   print a campaign's progress (or result)
+  restact campaign watch ID                    progress bars until the campaign ends
+  restact campaign stop ID                     stop a campaign after its current round
 
 Common options:
   --config FILE   config file (default: ./restact.config.json if present); environment variables override it
@@ -183,7 +198,65 @@ async function cmdDev(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdCampaign(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parse(rest, { wait: { type: 'boolean' } });
+  if (sub === 'start') {
+    if (!values.config) throw new UsageError('restact campaign start needs --config FILE (see examples/sample-campaign.json)');
+    const settings = loadCampaignSettings(values.config);
+    const cfg = config(values.config);
+    requireIndex(cfg);
+    // The embedded server lives only as long as this command, so without a configured server we wait.
+    const wait = values.wait || !cfg.temporal.address;
+    return withTemporal(cfg, { worker: 'embedded', log: err }, async (session) => {
+      const started = await startCampaign(session, settings);
+      out(`Started ${started.workflowId}`);
+      if (started.uiLink) out(`Web UI: ${started.uiLink}`);
+      if (!wait) return 0;
+      try {
+        printCampaignResult(await watchCampaign(session.client, started.workflowId, out), out);
+        return 0;
+      } catch (e) {
+        if (!isWorkflowFailure(e)) throw e;
+        err(`Campaign ${started.workflowId} failed: ${e.cause?.message ?? e.message}`);
+        return 1;
+      }
+    });
+  }
+  if (sub === 'status' || sub === 'watch' || sub === 'stop') {
+    const id = validate(CampaignIdArg, positionals[0], `restact campaign ${sub} ID`);
+    const cfg = config(values.config);
+    if (!cfg.temporal.address) throw new UsageError(`restact campaign ${sub} talks to a running server: set TEMPORAL_ADDRESS (restact dev prints it).`);
+    return withTemporal(cfg, { worker: 'never', log: err }, async ({ client }) => {
+      const handle = client.workflow.getHandle(id);
+      if (sub === 'stop') {
+        await handle.signal(stopSignal);
+        out(`Asked ${id} to stop after its current round.`);
+        return 0;
+      }
+      if (sub === 'watch') {
+        try {
+          printCampaignResult(await watchCampaign(client, id, out), out);
+          return 0;
+        } catch (e) {
+          if (!isWorkflowFailure(e)) throw e;
+          err(`Campaign ${id} failed: ${e.cause?.message ?? e.message}`);
+          return 1;
+        }
+      }
+      const description = await handle.describe();
+      const progress = await handle.query(progressQuery);
+      out(`${id}: ${description.status.name}`);
+      out(formatProgress(progress));
+      for (const r of progress.summaries) out(formatRoundSummary(r));
+      return description.status.name === 'FAILED' ? 1 : 0;
+    });
+  }
+  throw new UsageError('restact campaign start|status|watch|stop');
+}
+
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  campaign: cmdCampaign,
   index: cmdIndex,
   ask: cmdAsk,
   demo: cmdDemo,

@@ -83,17 +83,36 @@ export const AgentSchema = z.object({
   snippetChars: z.number().int().min(50).max(4000).default(600),
 });
 
+export const FineTunerSchema = z.discriminatedUnion('backend', [
+  z.object({
+    backend: z.literal('local'),
+    /** Python with torch, transformers, peft and gguf; default: the project's .venv. */
+    python: z.string().min(1).optional(),
+    threads: z.number().int().positive().optional(),
+  }),
+  z.object({
+    backend: z.literal('openai'),
+    baseURL: z.url().optional(),
+    apiKey: z.string().min(1).optional(),
+    pollIntervalMs: z.number().int().positive().default(10_000),
+    suffix: z.string().min(1).max(40).optional(),
+  }),
+]);
+
 export const ConfigSchema = z.object({
   temporal: TemporalSchema.prefault({}),
   llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 8, contextSize: 4096 }),
   search: SearchSchema.default({ provider: 'sqlite', dbPath: '.restact/index.sqlite' }),
   artifacts: z.object({ dir: z.string().min(1).default('.restact/artifacts') }).prefault({}),
   agent: AgentSchema.prefault({}),
+  /** The fine-tuning backend the workers use (ReST rounds). */
+  fineTune: FineTunerSchema.default({ backend: 'local' }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type LlmConfig = z.infer<typeof LlmSchema>;
 export type AgentSettings = z.infer<typeof AgentSchema>;
+export type FineTunerConfig = z.infer<typeof FineTunerSchema>;
 export type TemporalConfig = z.infer<typeof TemporalSchema>;
 
 /** One message per problem, naming the field and what is expected. */

@@ -17,6 +17,13 @@ export interface StepAttempt {
   latencyMs: number;
 }
 
+/** One of several samples drawn for a step (ReST collection); ranking picks the fine-tuning target among them. */
+export interface StepSample extends StepAttempt {
+  parsed?: unknown;
+  /** exp(-mean token log-probability), when the backend gave log-probabilities. */
+  perplexity?: number;
+}
+
 /** The full record of one LLM step, as stored. */
 export interface LlmStepRecord<K extends StepKind = StepKind> {
   index: number;
@@ -30,6 +37,10 @@ export interface LlmStepRecord<K extends StepKind = StepKind> {
   parsed?: StepOutputs[K];
   error?: string;
   attempts: StepAttempt[];
+  /** All samples, when the step was sampled several times; `attempts[0]` is the one that continued. */
+  samples?: StepSample[];
+  /** How the continuing sample was chosen: lowest perplexity, or the first parsable one (no log-probs). */
+  selection?: 'lowest_perplexity' | 'first_parsable';
   tokens: TokenCounts;
   latencyMs: number;
 }
@@ -71,6 +82,8 @@ export interface TrajectoryInput {
   /** At most 10, as in the paper. */
   maxSearches?: number;
   temperature?: number;
+  /** Samples per reasoning step (ReST collection; the paper uses 4). Default 1. */
+  stepSamples?: number;
 }
 
 export interface TrajectoryResult {

@@ -1,2 +1,3 @@
 /** All workflows the worker registers. */
 export { trajectoryWorkflow } from './trajectory';
+export { campaignWorkflow, restRoundWorkflow, collectBatchWorkflow } from './rest';

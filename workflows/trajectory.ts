@@ -36,7 +36,7 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
   const maxSearches = Math.min(input.maxSearches ?? MAX_SEARCHES, MAX_SEARCHES);
   const steps: StepRef[] = [];
   const pastActions: PastAction[] = [];
-  const call = { trajectoryId: workflowId, model: input.model, temperature: input.temperature ?? 0 };
+  const call = { trajectoryId: workflowId, model: input.model, temperature: input.temperature ?? 0, samples: input.stepSamples };
 
   /** Records the step and returns its value, or ends the trajectory if it failed for good. */
   function accept<K extends StepKind>(outcome: StepOutcome<K>): StepOutputs[K] {

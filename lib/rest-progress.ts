@@ -1,0 +1,47 @@
+/** Campaign and round progress: shared by the workflows (queries, signals) and the CLI (watch). Pure. */
+import type { EvalScore, DatasetSummary } from '../activities/rest';
+
+export type Phase = 'starting' | 'baseline' | 'collect' | 'dataset' | 'fine-tune' | 'evaluate' | 'done' | 'stopped' | 'failed';
+
+export interface RoundSummary {
+  round: number;
+  workflowId: string;
+  policyModel: string;
+  model: string;
+  questions: number;
+  trajectories: number;
+  failedTrajectories: number;
+  rankedSteps: number;
+  rankerCalls: number;
+  rankingFallbacks: number;
+  dataset: Omit<DatasetSummary, 'trainKey' | 'validationKey'> & { trainKey: string; validationKey: string };
+  trainLoss: { first?: number; last?: number; steps: number };
+  eval: EvalScore;
+}
+
+export interface CampaignProgress {
+  campaignId: string;
+  phase: Phase;
+  round: number;
+  rounds: number;
+  /** Questions whose trajectories all finished, in the current phase of the current round. */
+  questionsDone: number;
+  questionsTotal: number;
+  trajectories: number;
+  failures: number;
+  stopRequested: boolean;
+  baseline?: EvalScore;
+  summaries: RoundSummary[];
+  /** The fine-tune's latest heartbeat, when one is running (set by the round). */
+  message?: string;
+}
+
+/** What a round reports to its campaign (a signal per phase change and per finished batch). */
+export interface RoundProgressUpdate {
+  round: number;
+  phase: Phase;
+  questionsDone: number;
+  questionsTotal: number;
+  trajectories: number;
+  failures: number;
+}

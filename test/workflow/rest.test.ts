@@ -1,0 +1,169 @@
+/** ReST round and campaign workflows on the real dev server, with a rule-based model and a recording trainer. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createWorker } from '../../worker';
+import { campaignWorkflow, progressQuery, stopSignal, type CampaignResult } from '../../workflows/rest';
+import { LocalDirStore } from '../../adapters/store/local-dir-store';
+import { buildSqliteIndex, SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
+import { getJson } from '../../ports/artifact-store';
+import { trajectoryKey, type LlmStepRecord, type Trajectory } from '../../lib/trajectory';
+import { shuffleOrder } from '../../lib/ranking';
+import { CampaignSchema, type CampaignSettings } from '../../lib/campaign';
+import { AGENT_RULES, RecordingFineTuner, RuleModel, type Rule } from '../helpers/rule-model';
+import { bundleWorkflows, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+
+const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
+let env: TestWorkflowEnvironment;
+let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
+let search: SqliteSearchEngine;
+
+beforeAll(async () => {
+  const dir = tempDir('rest');
+  buildSqliteIndex({ corpusPath: path.join(DATA, 'corpus.jsonl'), dbPath: path.join(dir, 'index.sqlite') });
+  search = new SqliteSearchEngine(path.join(dir, 'index.sqlite'));
+  [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  await search?.close();
+});
+
+const QUESTIONS = fs.readFileSync(path.join(DATA, 'questions.jsonl'), 'utf8').trim().split('\n');
+
+function settings(overrides: Partial<CampaignSettings>): CampaignSettings {
+  return CampaignSchema.parse({
+    name: 'test',
+    rounds: 1,
+    questions: { file: 'unused' },
+    evalQuestions: { file: 'unused' },
+    samplesPerQuestion: [1],
+    stepSamples: 2,
+    maxSearches: 2,
+    concurrency: 2,
+    batchSize: 2,
+    ...overrides,
+  });
+}
+
+async function runCampaign(s: CampaignSettings, opts: { rules?: Record<string, Rule>; fineTuner?: RecordingFineTuner; questions?: number; evalQuestions?: number; onStarted?: (id: string) => Promise<void> } = {}) {
+  const store = new LocalDirStore(tempDir('rest-artifacts'));
+  const nq = opts.questions ?? 3;
+  const ne = opts.evalQuestions ?? 2;
+  await store.put('q.jsonl', QUESTIONS.slice(0, nq).join('\n') + '\n');
+  await store.put('eval.jsonl', QUESTIONS.slice(10, 10 + ne).join('\n') + '\n');
+  const model = new RuleModel(opts.rules ?? AGENT_RULES);
+  const fineTuner = opts.fineTuner ?? new RecordingFineTuner();
+  const config = testConfig();
+  const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent, fineTuner }, workflowBundle: bundle });
+  const workflowId = `campaign-${Math.random().toString(36).slice(2)}`;
+  const result: CampaignResult = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(campaignWorkflow, {
+      taskQueue: config.temporal.taskQueue,
+      workflowId,
+      args: [{ campaignId: workflowId, questionsKey: 'q.jsonl', questionCount: nq, evalQuestionsKey: 'eval.jsonl', evalQuestionCount: ne, settings: s }],
+    });
+    await opts.onStarted?.(workflowId);
+    return handle.result();
+  });
+  return { result, model, fineTuner, store, workflowId };
+}
+
+test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, with counts the config implies', async () => {
+  const { result, model, fineTuner, store, workflowId } = await runCampaign(settings({ samplesPerQuestion: [2], stepSamples: 2 }));
+  const [round] = result.rounds;
+  // 3 questions x 2 samples; each trajectory: decide, summarise, decide, answer, 2 checks = 6 LLM steps.
+  expect(round).toMatchObject({ questions: 3, trajectories: 6, failedTrajectories: 0, rankedSteps: 36, rankingFallbacks: 0 });
+  // The rules answer each step the same way every time, so no step has two different samples to rank ...
+  expect(round.rankerCalls).toBe(0);
+  expect(model.count('ranking')).toBe(0);
+  // ... and both samples of a question give the same (prompt, target): 18 unique examples.
+  expect(round.dataset.train + round.dataset.validation).toBe(18);
+  expect(round.dataset.duplicatesRemoved).toBe(18);
+  expect(Object.values(round.dataset.perStep).reduce((n, c) => n + c.train + c.validation, 0)).toBe(18);
+  const lines = (await store.get(round.dataset.trainKey)).toString().trim().split('\n');
+  expect(lines).toHaveLength(round.dataset.train);
+  expect(JSON.parse(lines[0]).messages.map((m: { role: string }) => m.role)).toEqual(['system', 'user', 'assistant']);
+  // Every LLM step was sampled twice during collection; evaluation samples once.
+  expect(model.count('decision')).toBe(6 * 2 * 2 + 2 * 2);
+  expect(fineTuner.requests).toHaveLength(1);
+  expect(fineTuner.requests[0]).toMatchObject({ baseModel: 'base', jobKey: `${workflowId}-round0` });
+  expect(round.model).toBe(`ft-${workflowId}-round0`);
+  expect(round.eval).toMatchObject({ n: 2, answered: 2 });
+  expect(round.trainLoss).toEqual({ first: 2, last: 1, steps: 3 });
+  // The model registry traces the model to its data and parent.
+  const registry = await getJson<{ models: Array<{ model: string; parentModel: string; datasetKey: string }> }>(store, 'registry/models.json');
+  expect(registry.models).toEqual([expect.objectContaining({ model: round.model, parentModel: 'base', datasetKey: round.dataset.trainKey })]);
+  // Trajectories and rankings are in the artifact store, one per trajectory.
+  expect(await store.list(`campaigns/${workflowId}/round-0/ranked/`)).toHaveLength(6);
+});
+
+test('differing samples go to the ranker; its choice (shuffle undone) becomes the target; bad rankings fall back', async () => {
+  const s0 = settings({ samplesPerQuestion: [1] });
+  const rules: Record<string, Rule> = { ...AGENT_RULES, answer: (_r, n) => (n % 2 ? 'Answer(text="no")' : 'Answer(text="yes")') };
+  const { result, model, store, workflowId } = await runCampaign(settings({ samplesPerQuestion: [1] }), { rules, questions: 2, evalQuestions: 1 });
+  const [round] = result.rounds;
+  expect(round.trajectories).toBe(2);
+  expect(round.rankerCalls).toBe(2); // one per answer step, the only step whose samples differ
+  expect(round.rankingFallbacks).toBe(0);
+  expect(model.count('ranking')).toBe(2);
+  // The ranker always names the first candidate *as shown*; the target is that candidate's original sample.
+  for (const key of await store.list(`campaigns/${workflowId}/round-0/ranked/`)) {
+    const { items } = await getJson<{ items: Array<{ stepKind: string; sourceId: string; target: string; chosenBy: string; ranking?: number[] }> }>(store, key);
+    const answer = items.find((i) => i.stepKind === 'answer')!;
+    expect(answer.chosenBy).toBe('ranker');
+    const [trajectoryId, index] = answer.sourceId.split('#');
+    const trajectory = await getJson<Trajectory>(store, trajectoryKey(trajectoryId));
+    const step = trajectory.steps[Number(index)] as LlmStepRecord;
+    const shown = shuffleOrder(2, `${s0.dataset.seed}:0:${answer.sourceId}`);
+    expect(answer.ranking![0]).toBe(shown[0]);
+    expect(answer.target).toBe(step.samples![shown[0]].raw);
+  }
+
+  const garbled = await runCampaign(settings({ samplesPerQuestion: [1], ranker: { maxRepairs: 1 } }), {
+    rules: { ...rules, ranking: () => 'Answer: #7' },
+    questions: 1,
+    evalQuestions: 1,
+  });
+  expect(garbled.result.rounds[0]).toMatchObject({ rankerCalls: 2, rankingFallbacks: 1, rankedSteps: 6 });
+});
+
+test('a campaign runs its rounds in order, each starting from the previous round\'s model', async () => {
+  const { result, fineTuner, workflowId } = await runCampaign(settings({ rounds: 2, samplesPerQuestion: [1, 2], stepSamples: 1 }), { questions: 2, evalQuestions: 1 });
+  expect(result.status).toBe('completed');
+  expect(result.rounds.map((r) => r.trajectories)).toEqual([2, 4]);
+  expect(fineTuner.requests.map((r) => r.baseModel)).toEqual(['base', `ft-${workflowId}-round0`]);
+  expect(result.rounds[1].policyModel).toBe(`ft-${workflowId}-round0`);
+  expect(result.finalModel).toBe(`ft-${workflowId}-round1`);
+});
+
+test('a round survives a fine-tune activity that fails transiently', async () => {
+  const fineTuner = new RecordingFineTuner({ failFirst: 1 });
+  const { result } = await runCampaign(settings({ stepSamples: 1 }), { fineTuner, questions: 1, evalQuestions: 1 });
+  expect(result.rounds).toHaveLength(1);
+  expect(fineTuner.requests).toHaveLength(2);
+});
+
+test('the stop signal ends the campaign after the current round; the progress query reports it', async () => {
+  let progressSeen: unknown;
+  const { result } = await runCampaign(settings({ rounds: 3, stepSamples: 1 }), {
+    questions: 1,
+    evalQuestions: 1,
+    onStarted: async (id) => {
+      const handle = env.client.workflow.getHandle(id);
+      for (let i = 0; i < 100; i++) {
+        const p = await handle.query(progressQuery).catch(() => undefined);
+        if (p && p.phase !== 'starting') {
+          progressSeen = p;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await handle.signal(stopSignal);
+    },
+  });
+  expect(progressSeen).toMatchObject({ rounds: 3, round: 0 });
+  expect(result.status).toBe('stopped');
+  expect(result.rounds).toHaveLength(1);
+});
