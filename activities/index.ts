@@ -65,6 +65,7 @@ export function createActivities(deps: ActivityDeps) {
     },
     scoreEvaluation: (call: Parameters<typeof rest.scoreEvaluation>[1]) => rest.scoreEvaluation(deps.store, call),
     registerModel: (entry: rest.RegistryEntry) => rest.registerModel(deps.store, entry),
+    writeCampaignReport: (call: Parameters<typeof rest.writeCampaignReport>[1]) => rest.writeCampaignReport(deps.store, call),
   };
 }
 

@@ -15,6 +15,7 @@ import { trajectoryKey } from '../lib/trajectory';
 import { lowestPerplexity, rankingSpec, renderRankerPrompt, shuffleOrder, unshuffle, RANKER_SYSTEM_PROMPT } from '../lib/ranking';
 import { buildDataset, toJsonl } from '../lib/dataset';
 import { aggregate, exactMatch, f1 } from '../lib/metrics';
+import { roundScoresSvg } from '../lib/charts';
 
 export interface QuestionItem {
   id: string;
@@ -218,3 +219,17 @@ export async function registerModel(store: ArtifactStore, entry: RegistryEntry):
   await putJson(store, REGISTRY_KEY, registry);
 }
 
+
+/** The campaign's report: its result as JSON and the per-round scores as an SVG chart. */
+export async function writeCampaignReport(
+  store: ArtifactStore,
+  call: { campaignId: string; baseline?: EvalScore; rounds: Array<{ round: number; eval: EvalScore }>; result: unknown },
+): Promise<{ reportKey: string; chartKey: string }> {
+  const rows = [
+    ...(call.baseline ? [{ label: 'baseline', em: call.baseline.em, f1: call.baseline.f1 }] : []),
+    ...call.rounds.map((r) => ({ label: `round ${r.round}`, em: r.eval.em, f1: r.eval.f1 })),
+  ];
+  const reportKey = await putJson(store, `campaigns/${call.campaignId}/report.json`, call.result);
+  const chartKey = await store.put(`campaigns/${call.campaignId}/scores.svg`, roundScoresSvg(`${call.campaignId}: held-out scores per round`, rows));
+  return { reportKey, chartKey };
+}

@@ -205,6 +205,7 @@ async function cmdCampaign(argv: string[]): Promise<number> {
     if (!values.config) throw new UsageError('restact campaign start needs --config FILE (see examples/sample-campaign.json)');
     const settings = loadCampaignSettings(values.config);
     const cfg = config(values.config);
+    if (settings.corpus && !fs.existsSync(cfg.search.dbPath)) runIndex({ corpus: settings.corpus, db: cfg.search.dbPath }, err);
     requireIndex(cfg);
     // The embedded server lives only as long as this command, so without a configured server we wait.
     const wait = values.wait || !cfg.temporal.address;

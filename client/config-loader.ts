@@ -20,8 +20,7 @@
  *   RESTACT_ARTIFACT_DIR    artifacts.dir
  *
  * Relative paths in the file resolve against the file's directory, so commands work from any directory; those from
- * the environment and the overrides against the working directory; the defaults against the file's directory when
- * there is one, else the working directory.
+ * the environment, the overrides and the defaults against the working directory.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -191,7 +190,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new ConfigFileError(formatZodError(parsed.error, sources.length ? sources.join(' + ') : 'defaults'));
   }
   const config = parsed.data;
-  resolvePaths(config, baseDir); // the defaults are relative too
+  resolvePaths(config, cwd); // defaults (not set in the file) are relative to where the command runs
   return config;
 }
 

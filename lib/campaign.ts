@@ -17,6 +17,8 @@ export const CampaignSchema = z.object({
   rounds: z.number().int().min(1).max(20).default(2),
   /** The model the first round collects with: `base`, or a model ref. */
   policyModel: z.string().min(1).default('base'),
+  /** A JSONL corpus to index when the configured search index does not exist yet. */
+  corpus: z.string().min(1).optional(),
   /** Questions for collecting trajectories (the paper: 2,000, labels unused). */
   questions: QuestionSet,
   /** Held-out questions with reference answers, for the per-round evaluation. */

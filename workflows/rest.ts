@@ -19,6 +19,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   ParentClosePolicy,
+  patched,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CampaignSettings } from '../lib/campaign';
@@ -292,6 +293,8 @@ export interface CampaignResult {
   finalModel: string;
   baseline?: EvalScore;
   rounds: RoundSummary[];
+  /** Artifact keys of the campaign report and its score chart. */
+  report?: { reportKey: string; chartKey: string };
 }
 
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignResult> {
@@ -324,6 +327,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   if (settings.evaluation.baseline) {
     setPhase('baseline');
+    progress.questionsTotal = input.evalQuestionCount;
     progress.baseline = await evaluate({ ...input, round: -1 }, settings.policyModel, `${workflowId}.baseline`, `campaigns/${input.campaignId}/baseline-eval.json`, async (b) => {
       progress.questionsDone += b.questions;
     });
@@ -347,6 +351,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     policy = summary.model;
   }
   const stopped = progress.stopRequested && progress.summaries.length < settings.rounds;
+  const result: CampaignResult = { campaignId: input.campaignId, status: stopped ? 'stopped' : 'completed', finalModel: policy, baseline: progress.baseline, rounds: progress.summaries };
+  // The report (result JSON and a per-round score chart) goes to the artifact store.
+  if (patched('campaign-report')) result.report = await acts.writeCampaignReport({ campaignId: input.campaignId, baseline: progress.baseline, rounds: progress.summaries, result });
   setPhase(stopped ? 'stopped' : 'done');
-  return { campaignId: input.campaignId, status: stopped ? 'stopped' : 'completed', finalModel: policy, baseline: progress.baseline, rounds: progress.summaries };
+  return result;
 }

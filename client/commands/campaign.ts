@@ -29,6 +29,7 @@ export function loadCampaignSettings(configFile: string): CampaignSettings {
   const dir = path.dirname(path.resolve(configFile));
   const settings = parsed.data;
   for (const set of [settings.questions, settings.evalQuestions]) set.file = path.resolve(dir, set.file);
+  if (settings.corpus) settings.corpus = path.resolve(dir, settings.corpus);
   return settings;
 }
 
@@ -139,6 +140,7 @@ export function printCampaignResult(result: CampaignResult, out: (line: string) 
   out(`\nCampaign ${result.campaignId}: ${result.status}; final model ${result.finalModel}\n`);
   for (const r of result.rounds) out(formatRoundSummary(r) + '\n');
   out(formatRoundChart(result));
+  if (result.report) out(`\nReport: ${result.report.reportKey}, chart: ${result.report.chartKey} (in the artifact store)`);
 }
 
 export const CampaignIdArg = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a campaign workflow id, e.g. campaign-sample-20261125-101500');
