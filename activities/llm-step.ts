@@ -13,6 +13,7 @@ import { parseStepOutput, repairNote, stepDefinition, SYSTEM_PROMPT } from '../l
 import type { StepInputs, StepKind, StepOutputs } from '../lib/agent/steps';
 import { LlmStepRecord, StepAttempt, StepRef, StepSample, stepKey } from '../lib/trajectory';
 import { lowestPerplexity, perplexity } from '../lib/ranking';
+import { hash53 } from '../lib/hash';
 
 export interface StepCall<K extends StepKind> {
   trajectoryId: string;
@@ -71,9 +72,7 @@ async function draw<K extends StepKind>(model: ChatModel, kind: K, call: StepCal
 
 /** A per-sample seed that is stable across activity retries, so a retried step draws the same samples. */
 function sampleSeed(trajectoryId: string, index: number, sample: number): number {
-  let h = 2166136261;
-  for (const ch of `${trajectoryId}#${index}#${sample}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return h >>> 0;
+  return hash53(`${trajectoryId}#${index}#${sample}`) >>> 0;
 }
 
 export async function runLlmStep<K extends StepKind>(

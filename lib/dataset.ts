@@ -6,6 +6,7 @@
  * Pure (no I/O, no clock, no Math.random): the split and the order are derived from a caller-given seed.
  */
 import { LLM_STEP_KINDS, StepKind, SYSTEM_PROMPT } from './agent/steps';
+import { hash53 } from './hash';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -62,21 +63,6 @@ export function toChatExample(item: { prompt: string; target: string }): ChatExa
   };
 }
 
-/** cyrb53: a fast, well-mixed 53-bit string hash (deterministic across platforms). */
-function hash53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
 
 /** A uniform-looking number in [0, 1) for a list of strings (joined unambiguously). */
 function unit(...parts: string[]): number {
