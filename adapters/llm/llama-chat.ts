@@ -141,7 +141,7 @@ export class LlamaChatModel implements ChatModel {
         generated.push(out.token);
         logprobs.push(Math.log(Math.max(out.confidence, 1e-12)));
         text = this.model.detokenize(generated as Token[]);
-        const stopAt = firstStop(text, request.grammar ? ['\n', ...stops] : stops);
+        const stopAt = firstStop(text, stops);
         if (stopAt >= 0) {
           text = text.slice(0, stopAt);
           finishReason = 'stop';

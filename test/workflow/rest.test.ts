@@ -95,6 +95,9 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
   // The model registry traces the model to its data and parent.
   const registry = await getJson<{ models: Array<{ model: string; parentModel: string; datasetKey: string }> }>(store, 'registry/models.json');
   expect(registry.models).toEqual([expect.objectContaining({ model: round.model, parentModel: 'base', datasetKey: round.dataset.trainKey })]);
+  // The campaign report and its per-round chart.
+  expect(await store.exists(result.report!.chartKey)).toBe(true);
+  expect((await store.get(result.report!.chartKey)).toString()).toContain('<svg');
   // Trajectories and rankings are in the artifact store, one per trajectory.
   expect(await store.list(`campaigns/${workflowId}/round-0/ranked/`)).toHaveLength(6);
 });
