@@ -153,7 +153,7 @@ async function cmdDemo(argv: string[]): Promise<number> {
   for (const { o, q } of outcomes) out('\n' + formatTrajectory(o.trajectory, { uiLink: o.uiLink, gold: q.answers }));
   const answered = outcomes.filter(({ o }) => o.result.status === 'answered').length;
   out(`\n${answered} answered, ${outcomes.length - answered} failed, in ${((Date.now() - started) / 1000).toFixed(0)} s. Trajectories are in ${cfg.artifacts.dir}/trajectories/.`);
-  if (!cfg.temporal.address) out(dim(`The dev server has stopped; \`npx restact dev\` serves the Web UI again with this history (${devServerDbFile(cfg)}).`));
+  if (!cfg.temporal.address) out(dim('The embedded dev server has stopped with this command. For a Web UI that stays up, run `npx restact dev` and set TEMPORAL_ADDRESS.'));
   return 0;
 }
 

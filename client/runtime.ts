@@ -83,10 +83,12 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
     let uiUrl: string | undefined;
     if (!address) {
       log('Starting the embedded Temporal dev server ...');
+      // In memory unless configured: a persisted history would let this command's worker resume workflows an
+      // earlier, interrupted command left open. `restact dev` keeps history (durable runs live there).
       devServer = await startDevServer({
         port: config.temporal.devServer.port,
         uiPort: config.temporal.devServer.uiPort,
-        dbFile: devServerDbFile(config),
+        dbFile: config.temporal.devServer.dbFile,
         namespace: config.temporal.namespace,
       });
       address = devServer.address;
