@@ -64,9 +64,16 @@ function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: st
   }
 }
 
-function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+function validate<T>(schema: z.ZodType<T>, value: unknown, _what: string): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new UsageError(`${what}: ${r.error.issues.map((i) => `${i.path.join('.') ? `--${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}`);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => {
+      const flag = i.path.length ? `--${i.path.join('.')}` : 'argument';
+      const missing = i.code === 'invalid_type' && /received undefined/.test(i.message);
+      return missing ? `${flag} is required` : `${flag}: ${i.message}`;
+    });
+    throw new UsageError(issues.join('; '));
+  }
   return r.data;
 }
 
