@@ -12,10 +12,13 @@ import { parseJsonl, QuestionSchema } from '../lib/corpus';
 import { stepDefinition, StepKind, LLM_STEP_KINDS } from '../lib/agent/steps';
 import type { LlmStepRecord, StepRecord, Trajectory } from '../lib/trajectory';
 import { trajectoryKey } from '../lib/trajectory';
-import { lowestPerplexity, rankingSpec, renderRankerPrompt, shuffleOrder, unshuffle, RANKER_SYSTEM_PROMPT } from '../lib/ranking';
+import { rankingSpec, renderRankerPrompt, shuffleOrder, unshuffle, RANKER_SYSTEM_PROMPT } from '../lib/ranking';
 import { buildDataset, toJsonl } from '../lib/dataset';
 import { aggregate, exactMatch, f1 } from '../lib/metrics';
 import { roundScoresSvg } from '../lib/charts';
+import type { DatasetSummary, EvalScore } from '../lib/rest-progress';
+
+export type { DatasetSummary, EvalScore };
 
 export interface QuestionItem {
   id: string;
@@ -120,18 +123,10 @@ async function rankStep(
     notes = `\n\n(Your previous rating was not valid: ${parsed.error}. Follow the format exactly.)`;
   }
   summary.fallbacks++;
-  const best = parsable[lowestPerplexity(parsable.map((x) => ({ tokenLogprobs: x.s.perplexity !== undefined ? [-Math.log(x.s.perplexity)] : undefined })))];
+  const best = parsable.reduce((a, b) => ((b.s.perplexity ?? Infinity) < (a.s.perplexity ?? Infinity) ? b : a));
   return { stepKind: step.kind, prompt, target: target(best.s.parsed), sourceId, chosenBy: 'lowest_perplexity_fallback' };
 }
 
-export interface DatasetSummary {
-  trainKey: string;
-  validationKey: string;
-  train: number;
-  validation: number;
-  duplicatesRemoved: number;
-  perStep: Record<string, { train: number; validation: number }>;
-}
 
 export async function buildRoundDataset(
   store: ArtifactStore,
@@ -174,12 +169,6 @@ export async function fineTune(
   );
 }
 
-export interface EvalScore {
-  n: number;
-  answered: number;
-  em: number;
-  f1: number;
-}
 
 export async function scoreEvaluation(
   store: ArtifactStore,

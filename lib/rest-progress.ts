@@ -1,5 +1,22 @@
 /** Campaign and round progress: shared by the workflows (queries, signals) and the CLI (watch). Pure. */
-import type { EvalScore, DatasetSummary } from '../activities/rest';
+
+/** The step-level dataset of a round, as stored. */
+export interface DatasetSummary {
+  trainKey: string;
+  validationKey: string;
+  train: number;
+  validation: number;
+  duplicatesRemoved: number;
+  perStep: Record<string, { train: number; validation: number }>;
+}
+
+/** Held-out scores (exact match, F1) of one model. */
+export interface EvalScore {
+  n: number;
+  answered: number;
+  em: number;
+  f1: number;
+}
 
 export type Phase = 'starting' | 'baseline' | 'collect' | 'dataset' | 'fine-tune' | 'evaluate' | 'done' | 'stopped' | 'failed';
 
@@ -14,7 +31,7 @@ export interface RoundSummary {
   rankedSteps: number;
   rankerCalls: number;
   rankingFallbacks: number;
-  dataset: Omit<DatasetSummary, 'trainKey' | 'validationKey'> & { trainKey: string; validationKey: string };
+  dataset: DatasetSummary;
   trainLoss: { first?: number; last?: number; steps: number };
   eval: EvalScore;
 }

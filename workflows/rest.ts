@@ -27,7 +27,7 @@ import { samplesForRound } from '../lib/campaign';
 import type { TrajectoryResult } from '../lib/trajectory';
 import { CAMPAIGN_ID, PHASE, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';
 import type { CampaignProgress, Phase, RoundProgressUpdate, RoundSummary } from '../lib/rest-progress';
-import type { EvalScore } from '../activities/rest';
+import type { EvalScore } from '../lib/rest-progress';
 import { trajectoryWorkflow } from './trajectory';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['ConfigError'] };
