@@ -24,7 +24,8 @@ afterAll(async () => {
 });
 
 function startWorker(vars: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(__dirname, '../helpers/worker-process.ts')], {
+  // `node --import tsx` (not the tsx wrapper script), so the PID we kill is the worker itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../helpers/worker-process.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...vars },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,18 +64,19 @@ test('a round survives its worker being killed mid-collection, with no trajector
 
   // Kill the worker once some, but not all, trajectories are done.
   const trajDir = path.join(store.location, 'trajectories');
-  for (let i = 0; i < 300; i++) {
-    const done = fs.existsSync(trajDir) ? fs.readdirSync(trajDir).filter((d) => fs.existsSync(path.join(trajDir, d, 'trajectory.json'))).length : 0;
-    if (done >= 2) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const finished = () => (fs.existsSync(trajDir) ? fs.readdirSync(trajDir).filter((d) => fs.existsSync(path.join(trajDir, d, 'trajectory.json'))).length : 0);
+  for (let i = 0; i < 300 && finished() < 2; i++) await new Promise((r) => setTimeout(r, 100));
   worker.kill('SIGKILL');
-  const mid = await handle.query(progressQuery);
-  expect(mid.phase).toBe('collect');
+  await new Promise((r) => worker.once('exit', r));
+  // Mid-round: some trajectories are done, not all, and the campaign is still open.
+  expect(finished()).toBeGreaterThanOrEqual(2);
+  expect(finished()).toBeLessThan(6);
+  expect((await handle.describe()).status.name).toBe('RUNNING');
 
   worker = await startWorker(vars);
   try {
     const result = await handle.result();
+    expect((await handle.query(progressQuery)).phase).toBe('done');
     const [round] = result.rounds;
     expect(round).toMatchObject({ questions: 6, trajectories: 6, failedTrajectories: 0, rankedSteps: 36 });
     // One trajectory file per (question, sample) of collection plus one for the evaluation question; one ranking each.
