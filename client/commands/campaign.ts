@@ -130,6 +130,9 @@ export async function watchCampaign(client: Client, workflowId: string, out: (li
       }
       await Promise.race([new Promise((r) => setTimeout(r, intervalMs)), result.catch(() => undefined)]);
     }
+    // One last draw from the result itself, so the bars end on the final state.
+    const final = (await result.catch(() => undefined)) as CampaignResult | undefined;
+    if (final && bars) roundsBar!.update(final.rounds.length, { info: `status ${final.status}` });
   } finally {
     bars?.stop();
   }
