@@ -8,12 +8,12 @@ import { MultiBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CampaignSchema, type CampaignSettings } from '../../lib/campaign';
-import { formatZodError, type Config } from '../../lib/config';
+import { formatZodError } from '../../lib/config';
 import { parseJsonl, QuestionSchema } from '../../lib/corpus';
 import type { CampaignProgress, RoundSummary } from '../../lib/rest-progress';
 import { webUiWorkflowUrl } from '../../lib/web-ui';
 import { CAMPAIGN_ID } from '../../lib/search-attributes';
-import { campaignWorkflow, progressQuery, stopSignal, type CampaignResult } from '../../workflows/rest';
+import { campaignWorkflow, progressQuery, type CampaignResult } from '../../workflows/rest';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import { ConfigFileError } from '../config-loader';
 import type { TemporalSession } from '../runtime';
@@ -152,4 +152,3 @@ export function isWorkflowFailure(err: unknown): err is WorkflowFailedError {
   return err instanceof WorkflowFailedError;
 }
 
-export type { Config };

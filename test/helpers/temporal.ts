@@ -8,6 +8,7 @@ import { bundleWorkflowCode, Runtime, DefaultLogger } from '@temporalio/worker';
 import { findTemporalCli } from '../../client/dev-server';
 import { ALL_SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import { ConfigSchema, Config } from '../../lib/config';
+import { buildSqliteIndex, SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
 
 let runtimeInstalled = false;
 
@@ -40,4 +41,11 @@ export function tempDir(prefix: string): string {
 export function testConfig(overrides: Partial<Config> = {}, taskQueue = `test-${Math.random().toString(36).slice(2)}`): Config {
   const base = ConfigSchema.parse({ temporal: { taskQueue } });
   return { ...base, ...overrides };
+}
+
+/** The sample corpus indexed into a temp dir: the real search engine for workflow tests. */
+export function sampleSearchEngine(): SqliteSearchEngine {
+  const dbPath = path.join(tempDir('index'), 'index.sqlite');
+  buildSqliteIndex({ corpusPath: path.join(__dirname, '../../data/hotpotqa-dev50/corpus.jsonl'), dbPath });
+  return new SqliteSearchEngine(dbPath);
 }

@@ -5,13 +5,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorker } from '../../worker';
 import { campaignWorkflow, progressQuery, stopSignal, type CampaignResult } from '../../workflows/rest';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import { buildSqliteIndex, SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
+import type { SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
 import { trajectoryKey, type LlmStepRecord, type Trajectory } from '../../lib/trajectory';
 import { shuffleOrder } from '../../lib/ranking';
 import { CampaignSchema, type CampaignSettings } from '../../lib/campaign';
 import { AGENT_RULES, RecordingFineTuner, RuleModel, type Rule } from '../helpers/rule-model';
-import { bundleWorkflows, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
 const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
 let env: TestWorkflowEnvironment;
@@ -19,9 +19,7 @@ let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
 let search: SqliteSearchEngine;
 
 beforeAll(async () => {
-  const dir = tempDir('rest');
-  buildSqliteIndex({ corpusPath: path.join(DATA, 'corpus.jsonl'), dbPath: path.join(dir, 'index.sqlite') });
-  search = new SqliteSearchEngine(path.join(dir, 'index.sqlite'));
+  search = sampleSearchEngine();
   [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
 }, 120_000);
 

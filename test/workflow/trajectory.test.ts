@@ -7,15 +7,14 @@ import type { Worker } from '@temporalio/worker';
 import { createWorker } from '../../worker';
 import { trajectoryWorkflow } from '../../workflows';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import { buildSqliteIndex, SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
+import type { SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
 import type { Trajectory, TrajectoryResult } from '../../lib/trajectory';
 import { QUESTION_ID } from '../../lib/search-attributes';
 import { ConfigError } from '../../ports/chat-model';
 import { ScriptedModel, ScriptEntry } from '../helpers/scripted-model';
-import { bundleWorkflows, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
-const CORPUS = path.join(__dirname, '../../data/hotpotqa-dev50/corpus.jsonl');
 const QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
 
 let env: TestWorkflowEnvironment;
@@ -23,9 +22,7 @@ let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
 let search: SqliteSearchEngine;
 
 beforeAll(async () => {
-  const dir = tempDir('wf');
-  buildSqliteIndex({ corpusPath: CORPUS, dbPath: path.join(dir, 'index.sqlite') });
-  search = new SqliteSearchEngine(path.join(dir, 'index.sqlite'));
+  search = sampleSearchEngine();
   [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
 }, 120_000);
 
