@@ -3,7 +3,7 @@
  * Workflows import this file as a type only, so none of these dependencies enter the workflow bundle.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ConfigError } from '../ports/chat-model';
+import { NonRetryableError } from '../ports/errors';
 import type { ChatModelProvider } from '../ports/chat-model';
 import type { SearchEngine } from '../ports/search-engine';
 import type { ArtifactStore } from '../ports/artifact-store';
@@ -34,7 +34,7 @@ async function nonRetryableOnConfigError<T>(fn: () => Promise<T>, keepAlive = tr
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'ConfigError');
+    if (err instanceof NonRetryableError) throw ApplicationFailure.nonRetryable(err.message, 'NonRetryableError');
     throw err;
   } finally {
     if (beat) clearInterval(beat);
@@ -60,7 +60,7 @@ export function createActivities(deps: ActivityDeps) {
     rankTrajectory: (call: Parameters<typeof rest.rankTrajectory>[1]) => nonRetryableOnConfigError(() => rest.rankTrajectory(deps, call)),
     buildRoundDataset: (call: Parameters<typeof rest.buildRoundDataset>[1]) => rest.buildRoundDataset(deps.store, call),
     fineTune: (call: Parameters<typeof rest.fineTune>[1]) => {
-      if (!deps.fineTuner) throw ApplicationFailure.nonRetryable('this worker has no fine-tuning backend configured', 'ConfigError');
+      if (!deps.fineTuner) throw ApplicationFailure.nonRetryable('this worker has no fine-tuning backend configured', 'NonRetryableError');
       return nonRetryableOnConfigError(() => rest.fineTune({ store: deps.store, fineTuner: deps.fineTuner! }, call), false);
     },
     scoreEvaluation: (call: Parameters<typeof rest.scoreEvaluation>[1]) => rest.scoreEvaluation(deps.store, call),

@@ -294,7 +294,7 @@ export async function main(argv: string[]): Promise<number> {
       err(`restact ${name}: ${e.message}`);
       return 2;
     }
-    if ((e as Error)?.name === 'ConfigError') {
+    if ((e as Error)?.name === 'NonRetryableError') {
       err(`restact ${name}: ${(e as Error).message}`);
       return 2;
     }

@@ -43,8 +43,3 @@ export interface ChatModelProvider {
   close(): Promise<void>;
 }
 
-/** Thrown for problems a retry cannot fix (bad config, missing model file, auth). Activities map it to a
- * non-retryable Temporal failure. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}

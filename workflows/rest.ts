@@ -30,7 +30,7 @@ import type { CampaignProgress, Phase, RoundProgressUpdate, RoundSummary } from 
 import type { EvalScore } from '../lib/rest-progress';
 import { trajectoryWorkflow } from './trajectory';
 
-const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['ConfigError'] };
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['NonRetryableError'] };
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '2 minutes', retry: RETRY });
 // A fine-tune can run for hours; the heartbeat shows it is alive, and carries the job id / progress a retry resumes from.
 const training = proxyActivities<Activities>({ startToCloseTimeout: '24 hours', heartbeatTimeout: '5 minutes', retry: RETRY });

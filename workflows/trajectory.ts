@@ -18,7 +18,7 @@ const RETRY = {
   backoffCoefficient: 2,
   maximumInterval: '30 seconds',
   maximumAttempts: 5,
-  nonRetryableErrorTypes: ['ConfigError'],
+  nonRetryableErrorTypes: ['NonRetryableError'],
 };
 
 // LLM steps may queue behind others for the embedded model; heartbeats show they are alive meanwhile.

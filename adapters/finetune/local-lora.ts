@@ -17,14 +17,14 @@
  * Model refs as `baseModel`: `base` (a fresh LoRA), or a previous round's `.../adapter.gguf`, whose sibling
  * `peft/` folder the trainer continues training (a PEFT folder itself is accepted too).
  *
- * Errors: `ConfigError` for what a retry cannot fix (missing files or Python, bad data: trainer exit status 2),
+ * Errors: `NonRetryableError` for what a retry cannot fix (missing files or Python, bad data: trainer exit status 2),
  * plain `Error` for the rest (a crash, out of memory), which Temporal retries.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { spawn } from 'node:child_process';
-import { ConfigError } from '../../ports/chat-model';
+import { NonRetryableError } from '../../ports/errors';
 import type { FineTuneContext, FineTuneRequest, FineTuneResult, FineTuner } from '../../ports/fine-tuner';
 
 export interface LocalLoraFineTunerOptions {
@@ -124,7 +124,7 @@ export class LocalLoraFineTuner implements FineTuner {
       signal.addEventListener('abort', onAbort, { once: true });
       child.on('error', (err) => {
         signal.removeEventListener('abort', onAbort);
-        reject(new ConfigError(`cannot run the LoRA trainer with ${this.python}: ${err.message} (set fineTune.python to a Python with torch, transformers, peft and gguf)`));
+        reject(new NonRetryableError(`cannot run the LoRA trainer with ${this.python}: ${err.message} (set fineTune.python to a Python with torch, transformers, peft and gguf)`));
       });
       child.on('close', (status, killedBy) => {
         signal.removeEventListener('abort', onAbort);
@@ -133,7 +133,7 @@ export class LocalLoraFineTuner implements FineTuner {
         if (status === 0) return resolve();
         const detail = failure ?? stderr.trim();
         const message = `LoRA trainer ${killedBy ? `killed by ${killedBy}` : `exited with status ${status}`}: ${detail || 'no output'}`;
-        reject(status === EXIT_BAD_INPUT ? new ConfigError(message) : new Error(message));
+        reject(status === EXIT_BAD_INPUT ? new NonRetryableError(message) : new Error(message));
       });
     });
     if (!done?.gguf_adapter || !done.peft_dir) throw new Error('LoRA trainer finished without a result');
@@ -153,7 +153,7 @@ export class LocalLoraFineTuner implements FineTuner {
   private trainerArgs(request: FineTuneRequest): string[] {
     const h = request.hyperparameters;
     const mustExist = (label: string, p: string) => {
-      if (!fs.existsSync(p)) throw new ConfigError(`${label} not found: ${p}`);
+      if (!fs.existsSync(p)) throw new NonRetryableError(`${label} not found: ${p}`);
       return p;
     };
     const args = [
@@ -192,8 +192,8 @@ export function initAdapterDir(baseModel: string): string | undefined {
   const ref = path.resolve(baseModel);
   const candidates = ref.endsWith('.gguf') ? [path.join(path.dirname(ref), 'peft')] : [ref];
   for (const dir of candidates) if (fs.existsSync(path.join(dir, 'adapter_config.json'))) return dir;
-  if (baseModel.includes('+')) throw new ConfigError(`cannot fine-tune from several adapters at once: "${baseModel}"`);
-  throw new ConfigError(
+  if (baseModel.includes('+')) throw new NonRetryableError(`cannot fine-tune from several adapters at once: "${baseModel}"`);
+  throw new NonRetryableError(
     `cannot fine-tune from "${baseModel}": the local backend starts from "base" or from an adapter.gguf it wrote (next to its peft/ folder); not found: ${candidates[0]}/adapter_config.json`,
   );
 }

@@ -15,14 +15,14 @@
  *   when the reason says only this attempt is being abandoned (see `abortCancelsJob`): then the job keeps running
  *   and the next attempt resumes it.
  *
- * Errors follow the chat adapter: `ConfigError` for what a retry cannot fix (auth, bad request, unknown job id,
+ * Errors follow the chat adapter: `NonRetryableError` for what a retry cannot fix (auth, bad request, unknown job id,
  * a job that failed on its data or settings, a job cancelled outside restact), plain `Error` for the rest
  * (network, 408/409/429/5xx, a job that failed on the provider's side), which Temporal retries.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import OpenAI from 'openai';
-import { ConfigError } from '../../ports/chat-model';
+import { NonRetryableError } from '../../ports/errors';
 import type { FineTuneContext, FineTuneProgress, FineTuneRequest, FineTuneResult, FineTuner } from '../../ports/fine-tuner';
 
 export interface OpenAiFineTunerOptions {
@@ -82,10 +82,10 @@ export class OpenAiFineTuner implements FineTuner {
   constructor(private readonly options: OpenAiFineTunerOptions = {}) {
     const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
     if (!apiKey && !options.baseURL) {
-      throw new ConfigError('apiKey (or OPENAI_API_KEY) is required for OpenAI fine-tuning when baseURL is not set (api.openai.com)');
+      throw new NonRetryableError('apiKey (or OPENAI_API_KEY) is required for OpenAI fine-tuning when baseURL is not set (api.openai.com)');
     }
     this.pollIntervalMs = options.pollIntervalMs ?? 10_000;
-    if (!(this.pollIntervalMs > 0)) throw new ConfigError(`pollIntervalMs must be positive, got ${options.pollIntervalMs}`);
+    if (!(this.pollIntervalMs > 0)) throw new NonRetryableError(`pollIntervalMs must be positive, got ${options.pollIntervalMs}`);
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.eventsPerPoll = Math.max(0, Math.min(100, options.eventsPerPoll ?? 20));
     this.maxConsecutivePollErrors = options.maxConsecutivePollErrors ?? 5;
@@ -183,7 +183,7 @@ export class OpenAiFineTuner implements FineTuner {
     } catch (err) {
       if (signal.aborted) throw err;
       const mapped = this.mapError(err, 'listing fine-tuning jobs');
-      if (mapped instanceof ConfigError && !isAuthError(err)) return undefined; // no list/metadata support: nothing to adopt
+      if (mapped instanceof NonRetryableError && !isAuthError(err)) return undefined; // no list/metadata support: nothing to adopt
       throw mapped;
     }
     // Filter here too: a server that ignores the metadata query returns every job.
@@ -217,7 +217,7 @@ export class OpenAiFineTuner implements FineTuner {
       } catch (err) {
         if (signal.aborted) throw err;
         const mapped = this.mapError(err, `polling fine-tuning job ${jobId}`);
-        if (mapped instanceof ConfigError || ++errorsInRow > this.maxConsecutivePollErrors) throw mapped;
+        if (mapped instanceof NonRetryableError || ++errorsInRow > this.maxConsecutivePollErrors) throw mapped;
         ctx.onProgress({ stage: 'polling', jobId, message: `transient error ${errorsInRow}/${this.maxConsecutivePollErrors}: ${mapped.message}` });
         await sleep(this.pollIntervalMs, signal);
         continue;
@@ -267,7 +267,7 @@ export class OpenAiFineTuner implements FineTuner {
       if (job.status === 'cancelled') {
         ctx.onProgress({ ...progress, message: 'cancelled outside restact' });
         // Somebody cancelled it on purpose (dashboard, API): do not let Temporal quietly start it again.
-        throw new ConfigError(`fine-tuning job ${jobId} was cancelled outside restact`);
+        throw new NonRetryableError(`fine-tuning job ${jobId} was cancelled outside restact`);
       }
       ctx.onProgress(progress);
       await sleep(this.pollIntervalMs, signal);
@@ -321,7 +321,7 @@ export class OpenAiFineTuner implements FineTuner {
         return new Error(`${this.where()} failed with HTTP ${status} while ${doing}: ${err.message}`, { cause: err });
       }
       const hint = status === 401 || status === 403 ? ' (check the API key / OPENAI_API_KEY)' : status === 404 ? ' (check baseURL, the model or the job id)' : '';
-      return new ConfigError(`${this.where()} rejected ${doing} with HTTP ${status}${hint}: ${err.message}`);
+      return new NonRetryableError(`${this.where()} rejected ${doing} with HTTP ${status}${hint}: ${err.message}`);
     }
     return err instanceof Error ? err : new Error(String(err));
   }
@@ -344,14 +344,14 @@ function isAuthError(err: unknown): boolean {
   return err instanceof OpenAI.APIError && (err.status === 401 || err.status === 403);
 }
 
-/** A failed job's error: ConfigError when its data or settings are at fault (retrying the same job cannot help),
+/** A failed job's error: NonRetryableError when its data or settings are at fault (retrying the same job cannot help),
  * plain Error when the provider failed (a retry starts a new job). */
 function failureError(job: Job): Error {
   const e = job.error;
   const detail = e ? `${e.message}${e.code ? ` (code ${e.code}${e.param ? `, param ${e.param}` : ''})` : ''}` : 'no error details';
   const message = `fine-tuning job ${job.id} failed: ${detail}`;
   const configFault = !!e && (!!e.param || CONFIG_FAILURE_CODE.test(e.code ?? ''));
-  return configFault ? new ConfigError(message) : new Error(message);
+  return configFault ? new NonRetryableError(message) : new Error(message);
 }
 
 function metricsOf(event: OpenAI.FineTuning.Jobs.FineTuningJobEvent): Metrics | undefined {
@@ -370,12 +370,12 @@ function metricsOf(event: OpenAI.FineTuning.Jobs.FineTuningJobEvent): Metrics | 
   return m;
 }
 
-/** sha256 of a local file; a missing file is a ConfigError (no upload can fix it). */
+/** sha256 of a local file; a missing file is a NonRetryableError (no upload can fix it). */
 function sha256File(path: string, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     const stream = fs.createReadStream(path);
-    stream.on('error', (err) => reject(new ConfigError(`cannot read the ${what} file ${path}: ${err.message}`)));
+    stream.on('error', (err) => reject(new NonRetryableError(`cannot read the ${what} file ${path}: ${err.message}`)));
     stream.on('data', (chunk) => hash.update(chunk));
     stream.on('end', () => resolve(hash.digest('hex')));
   });

@@ -13,7 +13,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult } from '../../ports/chat-model';
-import { ConfigError } from '../../ports/chat-model';
+import { NonRetryableError } from '../../ports/errors';
 
 type LlamaCppModule = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 type Token = ReturnType<LlamaModel['tokenize']>[number];
@@ -115,7 +115,7 @@ export class LlamaChatModel implements ChatModel {
     if (this.model.tokens.shouldPrependBosToken && this.model.tokens.bos != null) tokens.unshift(this.model.tokens.bos);
     const contextSize = this.pool.context.contextSize;
     if (tokens.length + request.maxTokens > contextSize) {
-      throw new ConfigError(`prompt of ${tokens.length} tokens plus ${request.maxTokens} output tokens exceeds the context size ${contextSize}; raise llm.contextSize`);
+      throw new NonRetryableError(`prompt of ${tokens.length} tokens plus ${request.maxTokens} output tokens exceeds the context size ${contextSize}; raise llm.contextSize`);
     }
     const grammarState = request.grammar
       ? new this.llamaCpp.LlamaGrammarEvaluationState({ model: this.model, grammar: await this.grammar(request.grammar.gbnf) })
@@ -188,7 +188,7 @@ export class LlamaChatModelProvider implements ChatModelProvider {
     if (!this.llamaCpp) {
       this.llamaCpp = (async () => {
         if (!fs.existsSync(this.settings.modelPath)) {
-          throw new ConfigError(`model file not found: ${this.settings.modelPath} (run \`npm run setup\` to fetch the embedded model, or set llm.modelPath)`);
+          throw new NonRetryableError(`model file not found: ${this.settings.modelPath} (run \`npm run setup\` to fetch the embedded model, or set llm.modelPath)`);
         }
         const mod = await importLlamaCpp();
         const threads = this.settings.threads ?? defaultThreads();
@@ -206,7 +206,7 @@ export class LlamaChatModelProvider implements ChatModelProvider {
     let m = this.models.get(key);
     if (!m) {
       m = (async () => {
-        for (const a of adapters) if (!fs.existsSync(a)) throw new ConfigError(`LoRA adapter not found: ${a}`);
+        for (const a of adapters) if (!fs.existsSync(a)) throw new NonRetryableError(`LoRA adapter not found: ${a}`);
         const { mod, llama, model } = await this.load();
         const threads = this.settings.threads ?? defaultThreads();
         const context = await model.createContext({
@@ -234,6 +234,6 @@ export class LlamaChatModelProvider implements ChatModelProvider {
 }
 
 function defaultAdapterRefs(ref: string): string[] {
-  if (!ref.endsWith('.gguf') && !ref.includes('+')) throw new ConfigError(`unknown model ref "${ref}": expected "base" or a path to a GGUF LoRA adapter`);
+  if (!ref.endsWith('.gguf') && !ref.includes('+')) throw new NonRetryableError(`unknown model ref "${ref}": expected "base" or a path to a GGUF LoRA adapter`);
   return ref.split('+').map((p) => path.resolve(p));
 }

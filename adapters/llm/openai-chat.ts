@@ -1,13 +1,14 @@
 /**
  * ChatModel adapter for any OpenAI-compatible chat completions server (OpenAI, vLLM, llama.cpp server, ...).
- * The step grammar reaches the server according to `constrainedDecoding`; errors are split into ConfigError
+ * The step grammar reaches the server according to `constrainedDecoding`; errors are split into NonRetryableError
  * (a retry cannot help) and plain Error (retryable) because Temporal activities decide retries from that.
  */
 import OpenAI from 'openai';
 import type { z } from 'zod';
 import type { OpenAiLlmSchema } from '../../lib/config';
 import type { OutputGrammar } from '../../lib/output-spec';
-import { ConfigError, type ChatModel, type ChatModelProvider, type ChatRequest, type ChatResult } from '../../ports/chat-model';
+import { type ChatModel, type ChatModelProvider, type ChatRequest, type ChatResult } from '../../ports/chat-model';
+import { NonRetryableError } from '../../ports/errors';
 
 export type OpenAiLlmConfig = z.infer<typeof OpenAiLlmSchema>;
 
@@ -22,7 +23,7 @@ export class OpenAiChatModel implements ChatModel {
     this.model = modelOverride ?? config.model;
     const apiKey = config.apiKey ?? process.env.OPENAI_API_KEY;
     if (!apiKey && !config.baseURL) {
-      throw new ConfigError('llm.apiKey (or OPENAI_API_KEY) is required when llm.baseURL is not set (api.openai.com)');
+      throw new NonRetryableError('llm.apiKey (or OPENAI_API_KEY) is required when llm.baseURL is not set (api.openai.com)');
     }
     this.client = new OpenAI({
       // Local servers accept any key, but the SDK refuses to start without one.
@@ -93,7 +94,7 @@ export class OpenAiChatModel implements ChatModel {
       }
       const hint =
         status === 401 || status === 403 ? ' (check llm.apiKey / OPENAI_API_KEY)' : status === 404 ? ' (check llm.baseURL and llm.model)' : ' (invalid request; check llm.constrainedDecoding and the model)';
-      return new ConfigError(`${this.where()} rejected the request with HTTP ${status}${hint}: ${err.message}`);
+      return new NonRetryableError(`${this.where()} rejected the request with HTTP ${status}${hint}: ${err.message}`);
     }
     return err instanceof Error ? err : new Error(String(err));
   }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CorpusPassageSchema, parseJsonl, type JsonlError } from '../../lib/corpus';
-import { ConfigError } from '../../ports/chat-model';
+import { NonRetryableError } from '../../ports/errors';
 import type { SearchEngine, SearchHit } from '../../ports/search-engine';
 
 /** bm25() column weights, in FTS column order (title, text): a title match says more than a body match. */
@@ -28,7 +28,7 @@ export interface BuildIndexResult {
  */
 export function buildSqliteIndex(opts: { corpusPath: string; dbPath: string }): BuildIndexResult {
   const { corpusPath, dbPath } = opts;
-  if (!fs.existsSync(corpusPath)) throw new ConfigError(`Corpus file not found: ${corpusPath}`);
+  if (!fs.existsSync(corpusPath)) throw new NonRetryableError(`Corpus file not found: ${corpusPath}`);
   const { rows, errors, lines } = parseJsonl(fs.readFileSync(corpusPath, 'utf8'), CorpusPassageSchema, 'corpus passage');
 
   const rejected = [...errors];
@@ -89,7 +89,7 @@ export class SqliteSearchEngine implements SearchEngine {
 
   constructor(readonly dbPath: string) {
     if (!fs.existsSync(dbPath)) {
-      throw new ConfigError(`Search index not found at ${dbPath}. Build it first: restact index --corpus FILE`);
+      throw new NonRetryableError(`Search index not found at ${dbPath}. Build it first: restact index --corpus FILE`);
     }
     this.db = new Database(dbPath, { readonly: true, fileMustExist: true });
     try {
@@ -101,7 +101,7 @@ export class SqliteSearchEngine implements SearchEngine {
         LIMIT ?`);
     } catch (err) {
       this.db.close();
-      throw new ConfigError(
+      throw new NonRetryableError(
         `${dbPath} is not a restact search index (${(err as Error).message}). Rebuild it: restact index --corpus FILE`,
       );
     }

@@ -127,13 +127,13 @@ test('model refs: base starts fresh, an adapter.gguf continues from its sibling 
   expect(() => initAdapterDir(path.join(dir, 'nowhere/adapter.gguf'))).toThrow(/nowhere\/peft\/adapter_config.json/);
 });
 
-test('bad input is a ConfigError: missing files before spawning, bad data from the trainer', async () => {
+test('bad input is a NonRetryableError: missing files before spawning, bad data from the trainer', async () => {
   const ctx = { signal: new AbortController().signal, onProgress: () => undefined };
-  await expect(tuner.fineTune({ ...request, trainFile: path.join(dir, 'missing.jsonl') }, ctx)).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringMatching(/training file not found/) });
+  await expect(tuner.fineTune({ ...request, trainFile: path.join(dir, 'missing.jsonl') }, ctx)).rejects.toMatchObject({ name: 'NonRetryableError', message: expect.stringMatching(/training file not found/) });
   const bad = path.join(dir, 'bad.jsonl');
   fs.writeFileSync(bad, '{"messages": [{"role": "user", "content": "no answer"}]}\n');
   await expect(tuner.fineTune({ ...request, trainFile: bad, validationFile: undefined, outputDir: path.join(dir, 'bad') }, ctx)).rejects.toMatchObject({
-    name: 'ConfigError',
+    name: 'NonRetryableError',
     message: expect.stringMatching(/needs a user and an assistant message/),
   });
 });

@@ -1,13 +1,14 @@
 /**
  * OpenAiChatModel against a local HTTP double of the chat completions API (loopback only): request mapping,
- * grammar fields per constrainedDecoding mode, result mapping and the ConfigError / retryable error split.
+ * grammar fields per constrainedDecoding mode, result mapping and the NonRetryableError / retryable error split.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { OpenAiChatModel, OpenAiChatModelProvider, type OpenAiLlmConfig } from '../../adapters/llm/openai-chat';
 import { pythonCallSpec } from '../../lib/output-spec';
-import { ConfigError, type ChatRequest } from '../../ports/chat-model';
+import { type ChatRequest } from '../../ports/chat-model';
+import { NonRetryableError } from '../../ports/errors';
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number };
 
@@ -143,19 +144,19 @@ describe('OpenAiChatModel', () => {
     expect(result.text).toBe('{"action": {"call": "Sea');
   });
 
-  test('401 becomes a ConfigError naming the server, model and server message', async () => {
+  test('401 becomes a NonRetryableError naming the server, model and server message', async () => {
     reply = { status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } } };
     const err = await new OpenAiChatModel(config()).generate(request).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(NonRetryableError);
     expect((err as Error).message).toContain(baseURL);
     expect((err as Error).message).toContain('test-model');
     expect((err as Error).message).toContain('Incorrect API key provided');
     expect(requests).toHaveLength(1);
   });
 
-  test.each([404, 400, 422])('%s becomes a ConfigError', async (status) => {
+  test.each([404, 400, 422])('%s becomes a NonRetryableError', async (status) => {
     reply = { status, body: { error: { message: 'nope' } } };
-    await expect(new OpenAiChatModel(config()).generate(request)).rejects.toBeInstanceOf(ConfigError);
+    await expect(new OpenAiChatModel(config()).generate(request)).rejects.toBeInstanceOf(NonRetryableError);
   });
 
   test.each([500, 429, 503, 408])('%s becomes a plain retryable Error, sent exactly once', async (status) => {
@@ -163,7 +164,7 @@ describe('OpenAiChatModel', () => {
     reply = { status, body: { error: { message: 'busy' } }, headers: { 'x-should-retry': 'true', 'retry-after': '0' } };
     const err = await new OpenAiChatModel(config()).generate(request).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(ConfigError);
+    expect(err).not.toBeInstanceOf(NonRetryableError);
     expect((err as Error).message).toContain(`HTTP ${status}`);
     expect((err as Error).message).toContain('busy');
     expect(requests).toHaveLength(1);
@@ -173,7 +174,7 @@ describe('OpenAiChatModel', () => {
     reply = { ...completion('late'), delayMs: 1000 };
     const err = await new OpenAiChatModel(config({ timeoutMs: 100 })).generate(request).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(ConfigError);
+    expect(err).not.toBeInstanceOf(NonRetryableError);
     expect((err as Error).message).toMatch(/timed out/);
     expect(requests).toHaveLength(1);
   });
@@ -182,7 +183,7 @@ describe('OpenAiChatModel', () => {
     // Port 1 on loopback: nothing listens there.
     const err = await new OpenAiChatModel(config({ baseURL: 'http://127.0.0.1:1/v1' })).generate(request).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(ConfigError);
+    expect(err).not.toBeInstanceOf(NonRetryableError);
     expect((err as Error).message).toMatch(/cannot reach/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * OpenAiFineTuner against a local HTTP double of the OpenAI fine-tuning API (loopback only): upload + create +
  * poll to success, resuming a job after an activity restart without a second job, adopting a job a crashed
- * attempt created, cancellation on abort (also mid-sleep), and failed jobs (ConfigError vs retryable).
+ * attempt created, cancellation on abort (also mid-sleep), and failed jobs (NonRetryableError vs retryable).
  */
 import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { abortCancelsJob, OpenAiFineTuner, type OpenAiFineTunerOptions } from '../../adapters/finetune/openai-finetune';
-import { ConfigError } from '../../ports/chat-model';
+import { NonRetryableError } from '../../ports/errors';
 import type { FineTuneContext, FineTuneProgress, FineTuneRequest } from '../../ports/fine-tuner';
 
 type Status = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -313,12 +313,12 @@ test('an already aborted signal does nothing', async () => {
   expect(requests).toHaveLength(0);
 });
 
-test('a job failed on its data surfaces its message as a ConfigError', async () => {
+test('a job failed on its data surfaces its message as a NonRetryableError', async () => {
   nextScript = ['running', 'failed'];
   nextError = { code: 'invalid_training_file', message: 'Invalid file format: line 3 is not valid JSON', param: 'training_file' };
   const { progress, ctx } = context();
   const err = await tuner().fineTune(request(), ctx).catch((e) => e);
-  expect(err).toBeInstanceOf(ConfigError);
+  expect(err).toBeInstanceOf(NonRetryableError);
   expect(err.message).toContain('Invalid file format: line 3 is not valid JSON');
   expect(progress.at(-1)).toMatchObject({ stage: 'failed', jobId: 'ftjob-1' });
 });
@@ -329,7 +329,7 @@ test('a job failed on the provider side is a retryable Error, and the retry star
   const { progress, ctx } = context();
   const err = await tuner().fineTune(request(), ctx).catch((e) => e);
   expect(err).toBeInstanceOf(Error);
-  expect(err).not.toBeInstanceOf(ConfigError);
+  expect(err).not.toBeInstanceOf(NonRetryableError);
   expect(err.message).toContain('Internal error while training');
 
   // The retry sees the last heartbeat (`failed`): that job is dead, so it uploads and creates a new one.
@@ -341,16 +341,16 @@ test('a job failed on the provider side is a retryable Error, and the retry star
   expect(count('POST', '/fine_tuning/jobs')).toBe(2);
 });
 
-test('HTTP errors split into ConfigError (auth, unknown job) and retryable errors; transient poll errors are tolerated', async () => {
+test('HTTP errors split into NonRetryableError (auth, unknown job) and retryable errors; transient poll errors are tolerated', async () => {
   failOnce.set('POST /files', 401);
-  await expect(tuner().fineTune(request(), context().ctx)).rejects.toBeInstanceOf(ConfigError);
+  await expect(tuner().fineTune(request(), context().ctx)).rejects.toBeInstanceOf(NonRetryableError);
 
   failOnce.set('POST /files', 503);
   const transient = await tuner().fineTune(request(), context().ctx).catch((e) => e);
-  expect(transient).not.toBeInstanceOf(ConfigError);
+  expect(transient).not.toBeInstanceOf(NonRetryableError);
   expect(transient.message).toMatch(/HTTP 503/);
 
-  await expect(tuner().fineTune(request(), context({ stage: 'running', jobId: 'ftjob-nope' }).ctx)).rejects.toBeInstanceOf(ConfigError);
+  await expect(tuner().fineTune(request(), context({ stage: 'running', jobId: 'ftjob-nope' }).ctx)).rejects.toBeInstanceOf(NonRetryableError);
 
   seedJob('ftjob-flaky', ['running', 'succeeded']);
   failOnce.set('GET /fine_tuning/jobs/ftjob-flaky', 502);
@@ -359,8 +359,8 @@ test('HTTP errors split into ConfigError (auth, unknown job) and retryable error
   expect(progress[0]).toMatchObject({ stage: 'polling', jobId: 'ftjob-flaky' });
 });
 
-test('a missing training file is a ConfigError before any request', async () => {
-  await expect(tuner().fineTune(request({ trainFile: path.join(dir, 'missing.jsonl') }), context().ctx)).rejects.toBeInstanceOf(ConfigError);
+test('a missing training file is a NonRetryableError before any request', async () => {
+  await expect(tuner().fineTune(request({ trainFile: path.join(dir, 'missing.jsonl') }), context().ctx)).rejects.toBeInstanceOf(NonRetryableError);
   expect(requests).toHaveLength(0);
 });
 

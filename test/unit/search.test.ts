@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSqliteIndex, SqliteSearchEngine, toFtsQuery } from '../../adapters/search/sqlite-fts';
 import { CorpusPassageSchema, parseJsonl, QuestionSchema } from '../../lib/corpus';
-import { ConfigError } from '../../ports/chat-model';
+import { NonRetryableError } from '../../ports/errors';
 
 const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
 const CORPUS = path.join(DATA, 'corpus.jsonl');
@@ -86,14 +86,14 @@ describe('buildSqliteIndex', () => {
 
   it('fails clearly when the corpus file is missing', () => {
     expect(() => buildSqliteIndex({ corpusPath: path.join(tmp, 'nope.jsonl'), dbPath: path.join(tmp, 'x.sqlite') })).toThrow(
-      ConfigError,
+      NonRetryableError,
     );
   });
 });
 
 describe('SqliteSearchEngine', () => {
-  it('throws a ConfigError naming the index command when the index is missing', () => {
-    expect(() => new SqliteSearchEngine(path.join(tmp, 'missing.sqlite'))).toThrow(ConfigError);
+  it('throws a NonRetryableError naming the index command when the index is missing', () => {
+    expect(() => new SqliteSearchEngine(path.join(tmp, 'missing.sqlite'))).toThrow(NonRetryableError);
     expect(() => new SqliteSearchEngine(path.join(tmp, 'missing.sqlite'))).toThrow(/restact index --corpus FILE/);
   });
 

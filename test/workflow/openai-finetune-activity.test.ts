@@ -172,13 +172,13 @@ test('a workflow cancellation cancels the job', async () => {
   expect(jobs.get('ftjob-1')!.status).toBe('cancelled');
 });
 
-test('a job that failed on its data fails the activity for good (non-retryable ConfigError)', async () => {
+test('a job that failed on its data fails the activity for good (non-retryable NonRetryableError)', async () => {
   nextScript = ['failed'];
   nextError = { code: 'invalid_training_file', message: 'line 1: missing messages', param: 'training_file' };
   const { env, heartbeats } = attempt();
   const err = (await env.run(activities().fineTune, call).catch((e: unknown) => e)) as ApplicationFailure;
   expect(err).toBeInstanceOf(ApplicationFailure);
-  expect(err).toMatchObject({ nonRetryable: true, type: 'ConfigError' });
+  expect(err).toMatchObject({ nonRetryable: true, type: 'NonRetryableError' });
   expect(err.message).toContain('line 1: missing messages');
   expect(heartbeats.at(-1)).toMatchObject({ stage: 'failed', jobId: 'ftjob-1' });
 });

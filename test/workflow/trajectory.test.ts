@@ -11,7 +11,7 @@ import type { SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
 import type { Trajectory, TrajectoryResult } from '../../lib/trajectory';
 import { QUESTION_ID } from '../../lib/search-attributes';
-import { ConfigError } from '../../ports/chat-model';
+import { NonRetryableError } from '../../ports/errors';
 import { ScriptedModel, ScriptEntry } from '../helpers/scripted-model';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
@@ -131,9 +131,9 @@ test('an LLM activity that throws twice is retried by Temporal and then succeeds
   expect(model.callsFor('answer')).toHaveLength(3);
 });
 
-test('a ConfigError is not retried: the trajectory fails at once with the message', async () => {
-  const { result, model } = await runTrajectory({ ...TWO_SEARCHES, decision: [new ConfigError('model file not found: x.gguf')] }, 'traj-config-error');
+test('a NonRetryableError is not retried: the trajectory fails at once with the message', async () => {
+  const { result, model } = await runTrajectory({ ...TWO_SEARCHES, decision: [new NonRetryableError('model file not found: x.gguf')] }, 'traj-config-error');
   expect(result.status).toBe('failed');
-  expect(result.failure).toMatch(/ConfigError: model file not found/);
+  expect(result.failure).toMatch(/NonRetryableError: model file not found/);
   expect(model.callsFor('decision')).toHaveLength(1);
 });
