@@ -11,7 +11,7 @@ import type { FineTuner } from './ports/fine-tuner';
 import type { ChatModelProvider } from './ports/chat-model';
 import { LlamaChatModelProvider } from './adapters/llm/llama-chat';
 import { OpenAiChatModelProvider } from './adapters/llm/openai-chat';
-import { SqliteSearchEngine } from './adapters/search/sqlite-fts';
+import { SqliteSearchEngines } from './adapters/search/sqlite-fts';
 import { LocalDirStore } from './adapters/store/local-dir-store';
 import { LocalLoraFineTuner } from './adapters/finetune/local-lora';
 import { OpenAiFineTuner } from './adapters/finetune/openai-finetune';
@@ -33,7 +33,7 @@ export interface WorkerDeps extends ActivityDeps {
 /** Builds the real dependencies from config. The model loads lazily, once, on the first LLM step. */
 export function createWorkerDeps(config: Config): WorkerDeps {
   const models = createModelProvider(config.llm);
-  const search = new SqliteSearchEngine(config.search.dbPath);
+  const search = new SqliteSearchEngines(config.search.dbPath);
   const store = new LocalDirStore(config.artifacts.dir);
   let fineTuner: FineTuner | undefined;
   return {

@@ -5,7 +5,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { NonRetryableError } from '../ports/errors';
 import type { ChatModelProvider } from '../ports/chat-model';
-import type { SearchEngine } from '../ports/search-engine';
+import type { SearchEngineProvider } from '../ports/search-engine';
 import type { ArtifactStore } from '../ports/artifact-store';
 import type { AgentSettings } from '../lib/config';
 import { runLlmStep, StepCall } from './llm-step';
@@ -16,7 +16,7 @@ import * as rest from './rest';
 
 export interface ActivityDeps {
   models: ChatModelProvider;
-  search: SearchEngine;
+  search: SearchEngineProvider;
   store: ArtifactStore;
   agent: Pick<AgentSettings, 'topK' | 'maxRepairs' | 'snippetChars'>;
   /** Needed only by ReST rounds. */

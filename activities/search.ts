@@ -1,6 +1,6 @@
 /** The search activity: one query against the SearchEngine port; the full hit list is stored, the workflow
  * gets titles and snippets for the summary step. */
-import type { SearchEngine } from '../ports/search-engine';
+import type { SearchEngineProvider } from '../ports/search-engine';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { putJson } from '../ports/artifact-store';
 import type { SearchResultView } from '../lib/agent/steps';
@@ -10,6 +10,8 @@ export interface SearchCall {
   trajectoryId: string;
   index: number;
   query: string;
+  /** The index to search (a path on the worker's machine); unset = the worker's configured index. */
+  searchDb?: string;
 }
 
 export interface SearchOutcome {
@@ -25,11 +27,12 @@ export function snippet(text: string, maxChars: number): string {
 }
 
 export async function runSearch(
-  deps: { search: SearchEngine; store: ArtifactStore; topK: number; snippetChars: number },
+  deps: { search: SearchEngineProvider; store: ArtifactStore; topK: number; snippetChars: number },
   call: SearchCall,
 ): Promise<SearchOutcome> {
   const started = Date.now();
-  const hits = await deps.search.search(call.query, deps.topK);
+  const engine = await deps.search.get(call.searchDb);
+  const hits = await engine.search(call.query, deps.topK);
   const record: SearchStepRecord = {
     index: call.index,
     kind: 'search',

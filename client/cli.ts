@@ -84,9 +84,9 @@ function config(configPath: string | undefined, overrides: object = {}): Config 
 const out = (line = '') => process.stdout.write(line + '\n');
 const err = (line = '') => process.stderr.write(line + '\n');
 
-function requireIndex(cfg: Config): void {
-  if (!fs.existsSync(cfg.search.dbPath)) {
-    throw new UsageError(`No search index at ${cfg.search.dbPath}. Build one: restact index --corpus FILE.jsonl --db ${cfg.search.dbPath}`);
+function requireIndex(dbPath: string): void {
+  if (!fs.existsSync(dbPath)) {
+    throw new UsageError(`No search index at ${dbPath}. Build one: restact index --corpus FILE.jsonl --db ${dbPath}`);
   }
 }
 
@@ -121,10 +121,13 @@ async function cmdAsk(argv: string[]): Promise<number> {
     values,
     'restact ask',
   );
-  const cfg = config(flags.config, flags.db ? { search: { provider: 'sqlite', dbPath: flags.db } } : {});
-  requireIndex(cfg);
+  const cfg = config(flags.config);
+  // With a worker in this process the index must be here; a remote worker checks its own machine (the path
+  // travels in the workflow input, so --db is never silently replaced by the worker's configured index).
+  const localWorker = flags.worker || !cfg.temporal.address;
+  if (localWorker) requireIndex(flags.db ?? cfg.search.dbPath);
   const outcome = await withTemporal(cfg, { worker: flags.worker ? 'always' : 'embedded', log: err }, (session) =>
-    askOne(session, { questionId: flags.id ?? adHocQuestionId(question), question }, { model: flags.model }),
+    askOne(session, { questionId: flags.id ?? adHocQuestionId(question), question }, { model: flags.model, searchDb: flags.db }),
   );
   if (flags.json) out(JSON.stringify(askJson(outcome), null, 2));
   else out(formatTrajectory(outcome.trajectory, { uiLink: outcome.uiLink }));
@@ -213,7 +216,7 @@ async function cmdCampaign(argv: string[]): Promise<number> {
     const settings = loadCampaignSettings(values.config);
     const cfg = config(values.config);
     if (settings.corpus && !fs.existsSync(cfg.search.dbPath)) runIndex({ corpus: settings.corpus, db: cfg.search.dbPath }, err);
-    requireIndex(cfg);
+    requireIndex(cfg.search.dbPath);
     // The embedded server lives only as long as this command, so without a configured server we wait.
     const wait = values.wait || !cfg.temporal.address;
     return withTemporal(cfg, { worker: 'embedded', log: err }, async (session) => {

@@ -33,13 +33,19 @@ export function resolveModelRef(ref: string | undefined): string | undefined {
     .join('+');
 }
 
-export async function askOne(session: TemporalSession, q: AskedQuestion, options: { model?: string } = {}): Promise<AskOutcome> {
+export interface AskOptions {
+  model?: string;
+  /** A search index path for this trajectory; it travels in the workflow input and the worker opens it. */
+  searchDb?: string;
+}
+
+export async function askOne(session: TemporalSession, q: AskedQuestion, options: AskOptions = {}): Promise<AskOutcome> {
   const { client, config } = session;
   const workflowId = trajectoryWorkflowId(q.questionId, q.sample ?? 0);
   const handle = await client.workflow.start(trajectoryWorkflow, {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ questionId: q.questionId, question: q.question, model: resolveModelRef(options.model), maxSearches: config.agent.maxSearches, temperature: config.agent.temperature }],
+    args: [{ questionId: q.questionId, question: q.question, model: resolveModelRef(options.model), maxSearches: config.agent.maxSearches, temperature: config.agent.temperature, ...(options.searchDb ? { searchDb: path.resolve(options.searchDb) } : {}) }],
     typedSearchAttributes: [{ key: QUESTION_ID, value: q.questionId }],
     // Asking the same question again starts a new run under the same id (earlier runs stay in history);
     // if a run is still open (say its command was interrupted), this worker picks it up where it stopped.

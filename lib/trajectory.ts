@@ -84,6 +84,8 @@ export interface TrajectoryInput {
   temperature?: number;
   /** Samples per reasoning step (ReST collection; the paper uses 4). Default 1. */
   stepSamples?: number;
+  /** The search index to use (a path on the worker's machine); unset = the worker's configured index. */
+  searchDb?: string;
 }
 
 export interface TrajectoryResult {

@@ -54,7 +54,7 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
       const decision = accept(await llm.decide({ ...call, index: steps.length, input: { question, pastActions, remainingSearches: remaining } }));
       if (decision.call === 'Terminate') break;
 
-      const searched = await tools.search({ trajectoryId: workflowId, index: steps.length, query: decision.query });
+      const searched = await tools.search({ trajectoryId: workflowId, index: steps.length, query: decision.query, searchDb: input.searchDb });
       steps.push(searched.step);
 
       const summary = accept(

@@ -7,7 +7,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CorpusPassageSchema, parseJsonl, type JsonlError } from '../../lib/corpus';
 import { NonRetryableError } from '../../ports/errors';
-import type { SearchEngine, SearchHit } from '../../ports/search-engine';
+import os from 'node:os';
+import type { SearchEngine, SearchEngineProvider, SearchHit } from '../../ports/search-engine';
 
 /** bm25() column weights, in FTS column order (title, text): a title match says more than a body match. */
 const TITLE_WEIGHT = 2;
@@ -118,5 +119,37 @@ export class SqliteSearchEngine implements SearchEngine {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * SQLite indexes by path: the configured one by default, or one a request names (`restact ask --db PATH`,
+ * `restact eval --db PATH`). Paths are resolved on the worker's machine; a missing file fails the activity for
+ * good with a message naming the path and the host.
+ */
+export class SqliteSearchEngines implements SearchEngineProvider {
+  private readonly open = new Map<string, SqliteSearchEngine>();
+
+  constructor(private readonly defaultDbPath: string) {}
+
+  async get(ref?: string): Promise<SqliteSearchEngine> {
+    const dbPath = path.resolve(ref ?? this.defaultDbPath);
+    let engine = this.open.get(dbPath);
+    if (!engine) {
+      if (!fs.existsSync(dbPath)) {
+        throw new NonRetryableError(
+          `Search index not found at ${dbPath} on the worker's machine (${os.hostname()}). ` +
+            'Build it there (restact index --corpus FILE --db PATH), or pass an index path that the worker can read.',
+        );
+      }
+      engine = new SqliteSearchEngine(dbPath);
+      this.open.set(dbPath, engine);
+    }
+    return engine;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.open.values()].map((e) => e.close()));
+    this.open.clear();
   }
 }

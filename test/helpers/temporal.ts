@@ -8,7 +8,7 @@ import { bundleWorkflowCode, Runtime, DefaultLogger } from '@temporalio/worker';
 import { findTemporalCli } from '../../client/dev-server';
 import { ALL_SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import { ConfigSchema, Config } from '../../lib/config';
-import { buildSqliteIndex, SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
+import { buildSqliteIndex, SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 
 let runtimeInstalled = false;
 
@@ -44,8 +44,8 @@ export function testConfig(overrides: Partial<Config> = {}, taskQueue = `test-${
 }
 
 /** The sample corpus indexed into a temp dir: the real search engine for workflow tests. */
-export function sampleSearchEngine(): SqliteSearchEngine {
+export function sampleSearchEngine(): SqliteSearchEngines {
   const dbPath = path.join(tempDir('index'), 'index.sqlite');
   buildSqliteIndex({ corpusPath: path.join(__dirname, '../../data/hotpotqa-dev50/corpus.jsonl'), dbPath });
-  return new SqliteSearchEngine(dbPath);
+  return new SqliteSearchEngines(dbPath);
 }

@@ -5,7 +5,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createWorker } from '../../worker';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import { SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
+import { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { AGENT_RULES, RecordingFineTuner, RuleModel } from './rule-model';
 import { testConfig } from './temporal';
 
@@ -17,7 +17,7 @@ async function main() {
     config,
     deps: {
       models: new RuleModel(AGENT_RULES, Number(process.env.DELAY_MS ?? 0)),
-      search: new SqliteSearchEngine(process.env.SEARCH_DB!),
+      search: new SqliteSearchEngines(process.env.SEARCH_DB!),
       store: new LocalDirStore(process.env.ARTIFACT_DIR!),
       agent: config.agent,
       fineTuner: new RecordingFineTuner(),

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorker } from '../../worker';
 import { campaignWorkflow, progressQuery, stopSignal, type CampaignResult } from '../../workflows/rest';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import type { SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
+import type { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
 import { trajectoryKey, type LlmStepRecord, type Trajectory } from '../../lib/trajectory';
 import { shuffleOrder } from '../../lib/ranking';
@@ -16,7 +16,7 @@ import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig 
 const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
 let env: TestWorkflowEnvironment;
 let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-let search: SqliteSearchEngine;
+let search: SqliteSearchEngines;
 
 beforeAll(async () => {
   search = sampleSearchEngine();

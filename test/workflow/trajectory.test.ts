@@ -7,9 +7,9 @@ import type { Worker } from '@temporalio/worker';
 import { createWorker } from '../../worker';
 import { trajectoryWorkflow } from '../../workflows';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import type { SqliteSearchEngine } from '../../adapters/search/sqlite-fts';
+import { buildSqliteIndex, type SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
-import type { Trajectory, TrajectoryResult } from '../../lib/trajectory';
+import type { Trajectory, TrajectoryInput, TrajectoryResult } from '../../lib/trajectory';
 import { QUESTION_ID } from '../../lib/search-attributes';
 import { NonRetryableError } from '../../ports/errors';
 import { ScriptedModel, ScriptEntry } from '../helpers/scripted-model';
@@ -19,7 +19,7 @@ const QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
 
 let env: TestWorkflowEnvironment;
 let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-let search: SqliteSearchEngine;
+let search: SqliteSearchEngines;
 
 beforeAll(async () => {
   search = sampleSearchEngine();
@@ -31,7 +31,7 @@ afterAll(async () => {
   await search?.close();
 });
 
-async function runTrajectory(script: Record<string, ScriptEntry[]>, id: string) {
+async function runTrajectory(script: Record<string, ScriptEntry[]>, id: string, extra: Partial<TrajectoryInput> = {}) {
   const model = new ScriptedModel(script);
   const store = new LocalDirStore(tempDir('artifacts'));
   const config = testConfig();
@@ -45,7 +45,7 @@ async function runTrajectory(script: Record<string, ScriptEntry[]>, id: string) 
     env.client.workflow.execute(trajectoryWorkflow, {
       taskQueue: config.temporal.taskQueue,
       workflowId: id,
-      args: [{ questionId: 'q1', question: QUESTION }],
+      args: [{ questionId: 'q1', question: QUESTION, ...extra }],
       typedSearchAttributes: [{ key: QUESTION_ID, value: 'q1' }],
     }),
   );
@@ -136,4 +136,26 @@ test('a NonRetryableError is not retried: the trajectory fails at once with the 
   expect(result.status).toBe('failed');
   expect(result.failure).toMatch(/NonRetryableError: model file not found/);
   expect(model.callsFor('decision')).toHaveLength(1);
+});
+
+test('the index a request names travels with it: the worker searches that index, not its configured one', async () => {
+  const dir = tempDir('other-index');
+  const passages = [
+    { id: 'p1', title: 'Scott Derrickson (other corpus)', text: 'Scott Derrickson is a filmmaker.' },
+    { id: 'p2', title: 'Ed Wood (other corpus)', text: 'Ed Wood was a filmmaker.' },
+  ];
+  fs.writeFileSync(path.join(dir, 'corpus.jsonl'), passages.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  const dbPath = path.join(dir, 'other.sqlite');
+  buildSqliteIndex({ corpusPath: path.join(dir, 'corpus.jsonl'), dbPath });
+  const oneResultEach = { ...TWO_SEARCHES, summary: TWO_SEARCHES.summary.map((s) => (s as string).replace('[1, 2]', '[1]')) };
+  const { result, trajectory } = await runTrajectory(oneResultEach, 'traj-other-index', { searchDb: dbPath });
+  expect(result.status).toBe('answered');
+  const first = trajectory.steps[1];
+  expect(first.kind === 'search' && first.results.map((r) => r.title)[0]).toBe('Scott Derrickson (other corpus)');
+});
+
+test('a named index missing on the worker fails the trajectory at once, naming the path', async () => {
+  const { result } = await runTrajectory(TWO_SEARCHES, 'traj-missing-index', { searchDb: '/nonexistent/index.sqlite' });
+  expect(result.status).toBe('failed');
+  expect(result.failure).toMatch(/Search index not found at \/nonexistent\/index.sqlite on the worker's machine/);
 });
