@@ -1,0 +1,148 @@
+/**
+ * The evidence a step may use, cut into the pieces its per-call grammar offers: the sentences of the search
+ * results (for a grounded summary) and short spans of the gathered knowledge (for a grounded answer). A small
+ * model then chooses among real evidence instead of writing free text it may invent or copy from a worked
+ * example. Pure and deterministic.
+ */
+import { answerWords } from './question-type';
+import type { QuestionType } from './question-type';
+
+/** A sentence a summary may state, with the result it comes from (1-based, as the prompt numbers them). */
+export interface EvidenceSentence {
+  resultId: number;
+  text: string;
+}
+
+/** The summary grammar's bound on the knowledge string (lib/agent/steps.ts). */
+export const MAX_SENTENCE_CHARS = 300;
+/** Sentences a summary chooses from: the ones that share most words with the question and the query. */
+export const MAX_SUMMARY_CHOICES = 6;
+/** Spans an answer chooses from. */
+export const MAX_ANSWER_CHOICES = 150;
+/** Words per answer span: a name, a number, a date or a short phrase. */
+export const MAX_SPAN_WORDS = 6;
+
+/** Abbreviations after which a period does not end a sentence. */
+const ABBREVIATIONS = new Set('mr mrs ms dr st jr sr prof gen col lt sgt capt gov sen rep rev vs etc inc ltd co corp no vol pp ca approx dept univ est fig u.s u.k e.g i.e'.split(' '));
+
+/** Splits prose into sentences, keeping initials ("J. R. R. Tolkien"), abbreviations and decimals together. */
+export function splitSentences(text: string): string[] {
+  const flat = text.replace(/\s+/g, ' ').replace(/\s*…\s*$/, '').trim();
+  const out: string[] = [];
+  let start = 0;
+  const re = /[.!?]["')\]]?\s+(?=["'(\[]?[A-Z0-9\u00C0-\u024F])/g;
+  for (let m = re.exec(flat); m; m = re.exec(flat)) {
+    const before = flat.slice(start, m.index + 1);
+    const lastWord = (/(\S+)\.$/.exec(before)?.[1] ?? '').toLowerCase();
+    if (/^[a-z]$/i.test(lastWord) || ABBREVIATIONS.has(lastWord) || ABBREVIATIONS.has(lastWord.replace(/\.$/, ''))) continue;
+    out.push(flat.slice(start, m.index + m[0].trimEnd().length).trim());
+    start = m.index + m[0].length;
+  }
+  if (start < flat.length) out.push(flat.slice(start).trim());
+  return out.filter((s) => s.length > 0);
+}
+
+const STOPWORDS = new Set(
+  ('a an the of in on at to for from by with and or but is are was were be been being has have had do does did ' +
+    'what which who whom whose when where why how that this these those it its as than then there their they he she his her ' +
+    'him i we you your our not no yes both same also into over under about after before during while one').split(' '),
+);
+
+/** Content words (lower case, a crude plural/possessive stem), for overlap scores. */
+export function contentWords(text: string): string[] {
+  return answerWords(text)
+    .filter((w) => !STOPWORDS.has(w))
+    .map((w) => w.replace(/(?<=\w{3})(es|s)$/, ''));
+}
+
+function overlap(text: string, keys: Set<string>): number {
+  return new Set(contentWords(text).filter((w) => keys.has(w))).size;
+}
+
+/** Cuts a sentence to the summary's bound, at a word boundary. */
+function clipSentence(text: string): string {
+  if (text.length <= MAX_SENTENCE_CHARS) return text;
+  const cut = text.slice(0, MAX_SENTENCE_CHARS - 1);
+  return cut.slice(0, Math.max(cut.lastIndexOf(' '), 40)).replace(/[\s,;:]+$/, '');
+}
+
+/**
+ * The sentences a summary may state: from each result's snippet, not already stated by an earlier summary of
+ * the trajectory, best overlap with the question and query first (ties in reading order), at most
+ * MAX_SUMMARY_CHOICES. Empty when the results hold nothing new.
+ */
+export function summaryChoices(input: { question: string; query: string; results: Array<{ title: string; snippet: string }> }, known: string[] = []): EvidenceSentence[] {
+  const keys = new Set(contentWords(`${input.question} ${input.query}`));
+  const seen = new Set(known.map((k) => answerWords(k).join(' ')));
+  const all: Array<EvidenceSentence & { score: number; order: number }> = [];
+  input.results.forEach((r, i) => {
+    for (const sentence of splitSentences(r.snippet)) {
+      const text = clipSentence(sentence);
+      if (answerWords(text).length < 3 || seen.has(answerWords(text).join(' '))) continue;
+      seen.add(answerWords(text).join(' '));
+      // The title counts too: a snippet sentence often says "He ..." about the page's subject.
+      all.push({ resultId: i + 1, text, score: overlap(text, keys) * 2 + overlap(r.title, keys), order: all.length });
+    }
+  });
+  return all
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .slice(0, MAX_SUMMARY_CHOICES)
+    .sort((a, b) => a.order - b.order)
+    .map(({ resultId, text }) => ({ resultId, text }));
+}
+
+/** Words of a text with their surrounding punctuation trimmed, split where a clause ends. */
+function chunks(text: string): string[][] {
+  return text
+    .split(/[;:()\[\]"“”]|,\s|\.\s|\.$|\s[-–—]\s/)
+    .map((c) => c.split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}$£€]+|[^\p{L}\p{N}%.]+$|\.$/gu, '')).filter(Boolean))
+    .filter((c) => c.length > 0);
+}
+
+/** Lower-case verb forms ("starring", "named") end a name rather than belong to it. */
+const isVerbForm = (w: string) => /^\p{Ll}[\p{L}-]{2,}(ed|ing)$/u.test(w);
+const isContent = (w: string) => !STOPWORDS.has(w.toLowerCase()) && !isVerbForm(w);
+/** Function words that may sit inside a name ("Chief of Protocol", "Arena of Khazan", "Leonardo da Vinci"). */
+const CONNECTORS = new Set('of the and de del della da di von van der den du la le y & for'.split(' '));
+const mayContinue = (w: string) => isContent(w) || CONNECTORS.has(w.toLowerCase());
+const hasDigit = (w: string) => /\d/.test(w);
+
+/** A proper-name-like span: every content word capitalised or numeric ("Chief of Protocol", "9 April 1918"). */
+function isNameLike(span: string[]): boolean {
+  return span.filter(isContent).every((w) => /^[\p{Lu}\p{N}]/u.test(w));
+}
+
+/**
+ * The answers a grounded answer step may give for this question: `yes`/`no` for a yes/no question, the named
+ * options for a choice, otherwise spans of the knowledge: 1 to MAX_SPAN_WORDS words within a clause, starting
+ * and ending on a content word with only content words and name connectors ("of", "de", ...) between, with a digit for numbers and dates, and not a phrase of the question itself.
+ * Name-like spans and spans found more than once come first; at most MAX_ANSWER_CHOICES.
+ */
+export function answerChoices(question: string, qt: QuestionType, knowledge: string[]): string[] {
+  if (qt.type === 'yes_no') return ['yes', 'no'];
+  if (qt.type === 'choice') return qt.options!;
+  const inQuestion = ` ${answerWords(question).join(' ')} `;
+  const found = new Map<string, { score: number; order: number }>();
+  for (const text of knowledge) {
+    for (const words of chunks(text)) {
+      for (let s = 0; s < words.length; s++) {
+        if (!isContent(words[s])) continue;
+        for (let e = s; e < Math.min(words.length, s + MAX_SPAN_WORDS); e++) {
+          if (!mayContinue(words[e])) break; // "Shirley Temple as Corliss Archer" is two answers, not one
+          if (!isContent(words[e])) continue;
+          const span = words.slice(s, e + 1);
+          if ((qt.type === 'number' || qt.type === 'date') && !span.some(hasDigit)) continue;
+          const key = span.join(' ');
+          if (inQuestion.includes(` ${answerWords(key).join(' ')} `)) continue;
+          const seen = found.get(key);
+          if (seen) seen.score += 1;
+          else found.set(key, { score: isNameLike(span) ? 2 : 0, order: found.size });
+        }
+      }
+    }
+  }
+  return [...found.entries()]
+    .sort((a, b) => b[1].score - a[1].score || a[1].order - b[1].order)
+    .slice(0, MAX_ANSWER_CHOICES)
+    .map(([span]) => span);
+}

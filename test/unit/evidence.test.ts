@@ -1,0 +1,78 @@
+import { answerChoices, splitSentences, summaryChoices, MAX_SUMMARY_CHOICES } from '../../lib/agent/evidence';
+import { classifyQuestion } from '../../lib/agent/question-type';
+import { copiedExample, exampleText } from '../../lib/agent/copy-check';
+import { FEW_SHOTS } from '../../lib/agent/few-shots';
+
+const TEMPLE = 'Shirley Temple Black (April 23, 1928 – February 10, 2014) was an American actress. As an adult, she was named United States ambassador to Ghana and also served as Chief of Protocol of the United States.';
+const KISS = 'Kiss and Tell is a 1945 American comedy film starring then 17-year-old Shirley Temple as Corliss Archer. In the film, two teenage girls cause their parents much concern.';
+const QUESTION = 'What government position was held by the woman who portrayed Corliss Archer in the film Kiss and Tell?';
+
+test('splitSentences keeps initials, abbreviations and decimals together and drops a trailing ellipsis', () => {
+  expect(splitSentences('J. R. R. Tolkien wrote it in the U.S. in 1937. It cost $3.5 million. Dr. Who met St. Peter! Then … ')).toEqual([
+    'J. R. R. Tolkien wrote it in the U.S. in 1937.',
+    'It cost $3.5 million.',
+    'Dr. Who met St. Peter!',
+    'Then',
+  ]);
+});
+
+describe('summaryChoices: the sentences a grounded summary may state', () => {
+  const input = { question: QUESTION, query: 'actress who played Corliss Archer', results: [{ title: 'Kiss and Tell (1945 film)', snippet: KISS }, { title: 'Shirley Temple', snippet: TEMPLE }] };
+
+  test('each sentence keeps the number of the result it comes from', () => {
+    const choices = summaryChoices(input);
+    expect(choices).toContainEqual({ resultId: 1, text: 'Kiss and Tell is a 1945 American comedy film starring then 17-year-old Shirley Temple as Corliss Archer.' });
+    expect(choices).toContainEqual({ resultId: 2, text: 'As an adult, she was named United States ambassador to Ghana and also served as Chief of Protocol of the United States.' });
+    expect(choices.length).toBeLessThanOrEqual(MAX_SUMMARY_CHOICES);
+  });
+
+  test('what an earlier summary already stated is not offered again; no new sentence leaves no choice', () => {
+    const known = summaryChoices(input).map((c) => c.text);
+    expect(summaryChoices(input, known.slice(0, 1)).map((c) => c.text)).not.toContain(known[0]);
+    expect(summaryChoices(input, known)).toEqual([]);
+    expect(summaryChoices({ ...input, results: [] })).toEqual([]);
+  });
+
+  test('the sentences sharing most words with the question and query come first when there are too many', () => {
+    const many = Array.from({ length: 10 }, (_, i) => ({ title: `Page ${i}`, snippet: `Filler sentence number ${i} about gardening tools.` }));
+    const choices = summaryChoices({ ...input, results: [...many, { title: 'Shirley Temple', snippet: TEMPLE }] });
+    expect(choices.map((c) => c.resultId)).toContain(11);
+  });
+});
+
+describe('answerChoices: the answers a grounded answer step may give', () => {
+  test('spans of the knowledge, not phrases of the question, with names intact', () => {
+    const choices = answerChoices(QUESTION, classifyQuestion(QUESTION), [KISS, TEMPLE]);
+    expect(choices).toEqual(expect.arrayContaining(['Chief of Protocol', 'Shirley Temple', 'Ghana', '1945']));
+    expect(choices).not.toContain('Corliss Archer'); // in the question
+    expect(choices).not.toContain('Shirley Temple as Corliss'); // "as" ends a name
+    expect(choices.every((c) => c.split(' ').length <= 6)).toBe(true);
+  });
+
+  test('numbers and dates: spans with a digit; yes/no and choices: fixed answers', () => {
+    const q = 'The arena where the Lewiston Maineiacs played can seat how many people?';
+    const choices = answerChoices(q, classifyQuestion(q), ['The Colisée is a 4,000 capacity (3,677 seated) arena in Lewiston, Maine, that opened in 1958.']);
+    expect(choices).toEqual(expect.arrayContaining(['3,677', '4,000 capacity']));
+    expect(choices.every((c) => /\d/.test(c))).toBe(true);
+    expect(answerChoices('Were A and B both American?', { type: 'yes_no' }, [TEMPLE])).toEqual(['yes', 'no']);
+    expect(answerChoices('Who is older, A or B?', { type: 'choice', options: ['A', 'B'] }, [TEMPLE])).toEqual(['A', 'B']);
+  });
+});
+
+describe('copiedExample: an output that reproduces a worked example', () => {
+  const examples = exampleText(FEW_SHOTS);
+
+  test('a summary or query copied from an example is caught, with the copied words', () => {
+    const input = { question: QUESTION, query: 'Corliss Archer', results: [{ title: 'Kiss and Tell', snippet: KISS }] };
+    expect(copiedExample({ call: 'Summary', knowledge: 'The results say nothing about the length of the Rhine.', used_results: [] }, input, examples)).toBe('results say nothing about');
+    expect(copiedExample({ call: 'Search', query: 'architect of the Sydney Opera House' }, { question: QUESTION }, examples)).toBeDefined();
+    expect(copiedExample({ call: 'Answer', text: '1918' }, { question: QUESTION, pastActions: [] }, examples)).toBe('1918');
+  });
+
+  test('text that the task itself contains is not a copy, and neither are yes/no', () => {
+    const input = { question: 'In which year was the architect of the Sydney Opera House born?', pastActions: [] };
+    expect(copiedExample({ call: 'Search', query: 'architect of the Sydney Opera House' }, input, examples)).toBeUndefined();
+    expect(copiedExample({ call: 'Answer', text: 'yes' }, { question: 'Were A and B American?' }, examples)).toBeUndefined();
+    expect(copiedExample({ call: 'Search', query: 'Shirley Temple government position' }, { question: QUESTION }, examples)).toBeUndefined();
+  });
+});
