@@ -15,7 +15,7 @@
  */
 import type { StepKind } from './agent/steps';
 import { END_MARKER } from './agent/python-prompt';
-import type { OutputSpec, ParseResult } from './output-spec';
+import { acceptingJson, type OutputSpec, type ParseResult } from './output-spec';
 import { pyStr } from './python-literal';
 import { hash53 } from './hash';
 
@@ -192,12 +192,16 @@ function buildRankingGbnf(n: number): string {
 }
 
 function buildRankingJsonSchema(n: number): Record<string, unknown> {
-  // Only keywords OpenAI strict structured outputs accept (no maxLength); `explanation` comes first so the
-  // rater reasons before it ranks.
+  // Only keywords OpenAI strict structured outputs accept (no maxLength: the pattern bounds the explanation as
+  // the GBNF does); `explanation` comes first so the rater reasons before it ranks.
   return {
     type: 'object',
     properties: {
-      explanation: { type: 'string', description: `One short paragraph (at most ${EXPLANATION_MAX_CHARS} characters) comparing the candidates.` },
+      explanation: {
+        type: 'string',
+        pattern: `^[^\\x00-\\x20\\x7F][^\\x00-\\x1F\\x7F]{0,${EXPLANATION_MAX_CHARS - 1}}$`,
+        description: `One short paragraph (at most ${EXPLANATION_MAX_CHARS} characters) comparing the candidates.`,
+      },
       best: { type: 'integer', minimum: 1, maximum: n, description: 'The number of the best candidate.' },
       ranking: {
         type: 'array',
@@ -271,7 +275,7 @@ function parseRanking(text: string, n: number): ParseResult<RankingOutput> {
  */
 export function rankingSpec(n: number): OutputSpec<RankingOutput> {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`rankingSpec: n must be a positive integer, got ${n}`);
-  return {
+  return acceptingJson({
     name: 'ranking',
     formatHint: `exactly three lines: \`Explanation: <one short paragraph>\`, then \`Answer: #X\`, then \`Ranking: #X > #Y > ...\` listing all ${n} candidates (#1..#${n}) once, best first`,
     grammar: {
@@ -291,7 +295,7 @@ export function rankingSpec(n: number): OutputSpec<RankingOutput> {
     },
     parse: (text) => parseRanking(text, n),
     render: renderRanking,
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------- perplexity
