@@ -5,7 +5,7 @@
  * every server mode.
  *
  * The JSON schema keeps to what OpenAI's strict structured outputs accept (no `maxLength`): string bounds are
- * `pattern`s over the decoded value, which llama.cpp (llguidance) and vLLM honour as well.
+ * `pattern`s, which llama.cpp and vLLM honour as well.
  */
 import type { ArgSpec, CallSpec } from './output-spec';
 import { pyStr } from './python-literal';
@@ -59,12 +59,17 @@ export function buildGbnf(calls: CallSpec[]): string {
 
 // ---------------------------------------------------------------------------------------------- JSON schema
 
+/** One character of a JSON string that needs no escape, as a regex class. */
+export const JSON_PLAIN_CHAR = '[^"\\\\\\x00-\\x1F\\x7F]';
+
 /**
- * The decoded strings `str<n>` admits: 1 to n characters, none of them a control character other than tab and
- * newline (the GBNF's `\t` and `\n` escapes).
+ * A JSON string of 1 to n of the GBNF's plain characters (`strchar` without its escapes: no quote, backslash or
+ * control character). Without the escapes the pattern means the same whether a server applies it to the decoded
+ * value (OpenAI, llguidance) or to the raw JSON text (llama.cpp's own schema converter, which its chat endpoint
+ * uses: a pattern that admits `"` there lets the model break out of the string).
  */
 export function jsonStringPattern(maxChars: number): string {
-  return `^[^\\x00-\\x08\\x0B-\\x1F\\x7F]{1,${maxChars}}$`;
+  return `^${JSON_PLAIN_CHAR}{1,${maxChars}}$`;
 }
 
 function jsonArgSchema(arg: ArgSpec): Record<string, unknown> {

@@ -37,6 +37,9 @@ export function stopStrings(api: OpenAiApi, mode: DecodingMode, stop: string[] |
   return stop;
 }
 
+/** llguidance's JSON options (llama.cpp, vLLM's guidance backend): no whitespace between tokens. */
+export const LLGUIDANCE_COMPACT = { whitespace_flexible: false };
+
 /** The request fields that carry the grammar for each mode. */
 export function grammarFields(api: OpenAiApi, mode: DecodingMode, grammar: OutputGrammar): Record<string, unknown> {
   switch (mode) {
@@ -49,8 +52,11 @@ export function grammarFields(api: OpenAiApi, mode: DecodingMode, grammar: Outpu
       // OpenAI restricts the name to [a-zA-Z0-9_-]{1,64}.
       const name = grammar.name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'output';
       const responseFormat = { type: 'json_schema', json_schema: { name, schema: grammar.jsonSchema, strict: true } };
-      // llama.cpp's /v1/completions reads its own `json_schema` field and ignores `response_format` there.
-      return api === 'completions' ? { response_format: responseFormat, json_schema: grammar.jsonSchema } : { response_format: responseFormat };
+      if (api === 'chat') return { response_format: responseFormat };
+      // llama.cpp's /v1/completions reads its own `json_schema` field (and ignores `response_format` there, which
+      // vLLM reads). Compact JSON: llguidance's default free whitespace lets a small model write newlines until
+      // max_tokens.
+      return { response_format: responseFormat, json_schema: { ...grammar.jsonSchema, 'x-guidance': LLGUIDANCE_COMPACT } };
     }
     default:
       return {};

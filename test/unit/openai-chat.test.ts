@@ -153,7 +153,10 @@ describe('constrained decoding modes', () => {
     [
       'completions',
       'json_schema',
-      { response_format: { type: 'json_schema', json_schema: { name: 'decision', schema: grammar.jsonSchema, strict: true } }, json_schema: grammar.jsonSchema },
+      {
+        response_format: { type: 'json_schema', json_schema: { name: 'decision', schema: grammar.jsonSchema, strict: true } },
+        json_schema: { ...grammar.jsonSchema, 'x-guidance': { whitespace_flexible: false } },
+      },
     ],
   ] as const)('%s + %s: probes once, then sends the grammar field(s) and the stops the mode needs', async (api, mode, fields) => {
     const model = new OpenAiChatModel(config({ api, constrainedDecoding: mode }));
