@@ -80,7 +80,7 @@ export class OpenAiFineTuner implements FineTuner {
   private readonly maxConsecutivePollErrors: number;
 
   constructor(private readonly options: OpenAiFineTunerOptions = {}) {
-    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+    const apiKey = options.apiKey ?? (process.env.OPENAI_API_KEY || undefined); // an empty variable is no key
     if (!apiKey && !options.baseURL) {
       throw new NonRetryableError('apiKey (or OPENAI_API_KEY) is required for OpenAI fine-tuning when baseURL is not set (api.openai.com)');
     }

@@ -31,7 +31,7 @@ export class OpenAiChatModel implements ChatModel {
   constructor(private readonly config: OpenAiLlmConfig, modelOverride?: string) {
     this.model = modelOverride ?? config.model;
     this.api = openAiApi(config);
-    const apiKey = config.apiKey ?? process.env.OPENAI_API_KEY;
+    const apiKey = config.apiKey ?? (process.env.OPENAI_API_KEY || undefined); // an empty variable is no key
     if (!apiKey && !config.baseURL) {
       throw new NonRetryableError('llm.apiKey (or OPENAI_API_KEY) is required when llm.baseURL is not set (api.openai.com)');
     }

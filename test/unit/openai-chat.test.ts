@@ -134,6 +134,18 @@ describe('the two APIs', () => {
     expect(new OpenAiChatModel({ ...config(), api: undefined, ...overrides }).api).toBe(api);
   });
 
+  test('a local server needs no key: an empty OPENAI_API_KEY is no key, not a missing credential', async () => {
+    const saved = process.env.OPENAI_API_KEY;
+    process.env.OPENAI_API_KEY = '';
+    try {
+      await new OpenAiChatModel({ ...config(), apiKey: undefined }).generate(request);
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = saved;
+    }
+    expect(requests[0].auth).toBe('Bearer unused');
+  });
+
   test('uses the model override and tolerates missing usage and content', async () => {
     reply = ok(null, { finish_reason: 'length' });
     delete (reply.body as any).usage;
