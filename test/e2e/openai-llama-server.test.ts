@@ -5,9 +5,10 @@
  * with the stop strings its API needs; vLLM's `guided_grammar`, which llama.cpp ignores, is one clear error.
  */
 import { OpenAiChatModel } from '../../adapters/llm/openai-chat';
+import { OpenAiLlmSchema } from '../../lib/config';
 import { LLM_STEP_KINDS, parseStepOutput, stepDefinition, SYSTEM_PROMPT, type StepKind } from '../../lib/agent/steps';
 import { quoteOutput } from '../../lib/output-spec';
-import { RANKER_SYSTEM_PROMPT, rankingSpec, renderRankerPrompt } from '../../lib/ranking';
+import { RANKER_MAX_TOKENS, RANKER_SYSTEM_PROMPT, rankingSpec, renderRankerPrompt } from '../../lib/ranking';
 import type { ChatResult } from '../../ports/chat-model';
 import { NonRetryableError } from '../../ports/errors';
 import { startLlamaServer, type LlamaServer } from '../helpers/llama-server';
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 
 function model(api: Api, mode: Mode): OpenAiChatModel {
-  return new OpenAiChatModel({ provider: 'openai', baseURL: server.baseURL, model: server.model, api, constrainedDecoding: mode, timeoutMs: 120_000 });
+  return new OpenAiChatModel(OpenAiLlmSchema.parse({ provider: 'openai', baseURL: server.baseURL, model: server.model, api, constrainedDecoding: mode }));
 }
 
 /** One step as the activity sends it (activities/llm-step.ts): system + program, the step grammar, stop at the line end. */
@@ -98,7 +99,7 @@ describe.each<[Api, Mode]>([
       ],
       grammar: spec.grammar,
       temperature: 0,
-      maxTokens: 256,
+      maxTokens: RANKER_MAX_TOKENS,
     });
     const parsed = spec.parse(result.text);
     if (!parsed.ok) throw new Error(`ranker: ${parsed.error}; the server returned ${quoteOutput(result.text)}`);
