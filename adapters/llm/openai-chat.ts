@@ -45,7 +45,7 @@ export class OpenAiChatModel implements ChatModel {
   }
 
   async generate(request: ChatRequest): Promise<ChatResult> {
-    if (request.grammar && this.config.constrainedDecoding !== 'none') await this.checkMode();
+    if (request.grammar) await this.checkDecodingMode();
     return this.send(request);
   }
 
@@ -68,7 +68,9 @@ export class OpenAiChatModel implements ChatModel {
     return readResponse(this.api, raw, this.where(), this.model);
   }
 
-  private checkMode(): Promise<void> {
+  /** Probes the configured mode once (a worker may call this at start); later calls share the verdict. */
+  checkDecodingMode(): Promise<void> {
+    if (this.config.constrainedDecoding === 'none') return Promise.resolve();
     this.modeChecked ??= this.probe().catch((err: unknown) => {
       if (!(err instanceof NonRetryableError)) this.modeChecked = undefined; // a network blip: probe again next call
       throw err;
