@@ -3,7 +3,7 @@
  * Workflows import this file as a type only, so none of these dependencies enter the workflow bundle.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { NonRetryableError } from '../ports/errors';
+import { NonRetryableError, RetryLaterError } from '../ports/errors';
 import type { ChatModelProvider } from '../ports/chat-model';
 import type { SearchEngineProvider } from '../ports/search-engine';
 import type { ArtifactStore } from '../ports/artifact-store';
@@ -35,6 +35,8 @@ async function nonRetryableOnConfigError<T>(fn: () => Promise<T>, keepAlive = tr
     return await fn();
   } catch (err) {
     if (err instanceof NonRetryableError) throw ApplicationFailure.nonRetryable(err.message, 'NonRetryableError');
+    // The server said when to come back (Retry-After): the next attempt waits that long instead of the policy's backoff.
+    if (err instanceof RetryLaterError) throw ApplicationFailure.create({ message: err.message, type: 'RetryLaterError', nextRetryDelay: err.retryAfterMs });
     throw err;
   } finally {
     if (beat) clearInterval(beat);

@@ -14,6 +14,7 @@ import type { StepInputs, StepKind, StepOutputs } from '../lib/agent/steps';
 import { LlmStepRecord, StepAttempt, StepRef, StepSample, stepKey } from '../lib/trajectory';
 import { lowestPerplexity, perplexity } from '../lib/ranking';
 import { hash53 } from '../lib/hash';
+import { quoteOutput } from '../lib/output-spec';
 
 export interface StepCall<K extends StepKind> {
   trajectoryId: string;
@@ -140,5 +141,5 @@ export async function runLlmStep<K extends StepKind>(
   const step: StepRef = { index: call.index, kind, status: record.status, ref };
   return chosen
     ? { step, value: chosen.parsed }
-    : { step, error: `${kind} output unparsable after ${attempts.length} attempt(s): ${last.error}`, raw: last.raw };
+    : { step, error: `${kind} output unparsable after ${attempts.length} attempt(s): ${last.error}; the model returned ${quoteOutput(last.raw)}`, raw: last.raw };
 }

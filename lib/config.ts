@@ -36,6 +36,7 @@ export const TemporalSchema = z.object({
 });
 
 export const ConstrainedDecodingSchema = z.enum(['none', 'gbnf', 'guided_grammar', 'json_schema']);
+export const OpenAiApiSchema = z.enum(['completions', 'chat']);
 
 export const OpenAiLlmSchema = z.object({
   provider: z.literal('openai'),
@@ -44,14 +45,27 @@ export const OpenAiLlmSchema = z.object({
   apiKey: z.string().min(1).optional(),
   model: z.string().min(1),
   /**
+   * The endpoint the steps use: `completions` (/v1/completions, the program completed as raw text, which is what
+   * the prompts are written for: vLLM, llama.cpp server, Ollama, TGI) or `chat` (/v1/chat/completions, the program
+   * in a user message: chat-only endpoints such as OpenAI's). Unset: see `openAiApi`.
+   */
+  api: OpenAiApiSchema.optional(),
+  /**
    * How the step grammar reaches the server: `gbnf` (llama.cpp server `grammar`), `guided_grammar` (vLLM),
-   * `json_schema` (OpenAI structured outputs), `none` (rely on the strict parser with repair).
+   * `json_schema` (JSON-schema structured outputs: OpenAI, llama.cpp server, vLLM), `none` (rely on the strict
+   * parser with repair). A mode the server ignores or rejects fails the first call with one clear error.
    */
   constrainedDecoding: ConstrainedDecodingSchema.default('none'),
   timeoutMs: z.number().int().positive().default(120_000),
   /** Concurrent requests one worker sends to the server (its cap on concurrent activities). */
   concurrency: z.number().int().min(1).max(256).default(8),
 });
+
+/** `llm.api`, or its default: `chat` for api.openai.com (no baseURL, or that host), `completions` for any other server. */
+export function openAiApi(llm: { api?: z.infer<typeof OpenAiApiSchema>; baseURL?: string }): z.infer<typeof OpenAiApiSchema> {
+  if (llm.api) return llm.api;
+  return !llm.baseURL || new URL(llm.baseURL).hostname === 'api.openai.com' ? 'chat' : 'completions';
+}
 
 export const LlamaLlmSchema = z.object({
   provider: z.literal('llama'),

@@ -1,11 +1,16 @@
 /**
  * Output specs: one declaration per LLM step from which its grammar (GBNF for llama.cpp and vLLM, JSON schema
  * for structured outputs), its strict parser and its canonical rendering are all derived, so they cannot drift.
+ * The grammars are rendered in lib/call-grammar.ts, the call line is read and written in lib/call-parser.ts.
  *
- * Agent steps answer with one Python call, e.g. `Search(query="...")` or `Check_Answer(passed=True)`.
+ * Agent steps answer with one Python call, e.g. `Search(query="...")` or `Check_Answer(passed=True)`. A spec's
+ * parser reads that line as a completion wrote it, as a chat model wrote it (inside a code fence, after
+ * `action = `), or as JSON from JSON-schema decoding; all three give the same typed value.
  */
 import { z } from 'zod';
-import { pyBool, pyIntList, pyStr, readPyStr, PyLiteralError } from './python-literal';
+import { buildGbnf, buildJsonSchema } from './call-grammar';
+import { CallValue, checkJsonArgs, parseCallLine, renderCallValue } from './call-parser';
+import { pyStr } from './python-literal';
 
 /** What a model adapter needs to constrain decoding. Plain data plus one pure function. */
 export interface OutputGrammar {
@@ -25,6 +30,7 @@ export interface OutputSpec<T> {
   grammar: OutputGrammar;
   /** A short description of the expected output, used in repair hints. */
   formatHint: string;
+  /** Reads the output text, or a JSON reply that follows `grammar.jsonSchema`, into the typed value. */
   parse(text: string): ParseResult<T>;
   /** The canonical output text for a value (few-shot examples, fine-tuning targets). */
   render(value: T): string;
@@ -35,8 +41,10 @@ export type ArgType = 'str' | 'bool' | 'int_list';
 export interface ArgSpec {
   name: string;
   type: ArgType;
-  /** Upper bound on a string's length, enforced by the grammar. */
+  /** Upper bound on a string's length, enforced by the grammars (GBNF and JSON schema). */
   maxChars?: number;
+  /** The only values a string may take: enforced by the grammars and the parser. */
+  enum?: readonly string[];
 }
 
 export interface CallSpec {
@@ -44,211 +52,81 @@ export interface CallSpec {
   args: ArgSpec[];
 }
 
-type ArgValue = string | boolean | number[];
-type CallValue = { call: string } & Record<string, ArgValue>;
+// ---------------------------------------------------------------------------------------------- reading model text
 
-// ---------------------------------------------------------------------------------------------- parsing
-
-class Cursor {
-  constructor(readonly src: string, public pos = 0) {}
-  skipSpaces(): void {
-    while (this.pos < this.src.length && (this.src[this.pos] === ' ' || this.src[this.pos] === '\t')) this.pos++;
-  }
-  peek(): string | undefined {
-    return this.src[this.pos];
-  }
-  expect(token: string): void {
-    this.skipSpaces();
-    if (!this.src.startsWith(token, this.pos)) {
-      throw new PyLiteralError(`expected \`${token}\` at column ${this.pos + 1}, found \`${this.src.slice(this.pos, this.pos + 12) || 'end of line'}\``, this.pos);
-    }
-    this.pos += token.length;
-  }
-  identifier(): string {
-    this.skipSpaces();
-    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.src.slice(this.pos));
-    if (!m) throw new PyLiteralError(`expected a name at column ${this.pos + 1}`, this.pos);
-    this.pos += m[0].length;
-    return m[0];
-  }
+/** A model's output quoted for an error message: JSON-escaped, at most `max` characters. */
+export function quoteOutput(text: string, max = 200): string {
+  return text.length <= max ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, max))}... (${text.length} characters)`;
 }
 
-function readValue(cur: Cursor): ArgValue {
-  cur.skipSpaces();
-  const ch = cur.peek();
-  if (ch === '"' || ch === "'") {
-    const { value, end } = readPyStr(cur.src, cur.pos);
-    cur.pos = end;
-    return value;
-  }
-  if (ch === '[') {
-    cur.pos++;
-    const items: number[] = [];
-    cur.skipSpaces();
-    while (cur.peek() !== ']') {
-      cur.skipSpaces();
-      const m = /^-?\d+/.exec(cur.src.slice(cur.pos));
-      if (!m) throw new PyLiteralError(`expected an integer at column ${cur.pos + 1}`, cur.pos);
-      items.push(Number(m[0]));
-      cur.pos += m[0].length;
-      cur.skipSpaces();
-      if (cur.peek() === ',') cur.pos++;
-      else if (cur.peek() !== ']') throw new PyLiteralError(`expected \`,\` or \`]\` at column ${cur.pos + 1}`, cur.pos);
-      cur.skipSpaces();
-    }
-    cur.pos++;
-    return items;
-  }
-  const word = /^[A-Za-z_]+/.exec(cur.src.slice(cur.pos))?.[0];
-  if (word === 'True' || word === 'False') {
-    cur.pos += word.length;
-    return word === 'True';
-  }
-  throw new PyLiteralError(`expected a string, True/False or a list of integers at column ${cur.pos + 1}`, cur.pos);
-}
+const FENCE = /^```/;
 
-function typeOf(value: ArgValue): ArgType {
-  return typeof value === 'string' ? 'str' : typeof value === 'boolean' ? 'bool' : 'int_list';
-}
-
-/** Reads exactly one call from a line, checking names, argument names and types against the specs. */
-function parseCallLine(line: string, calls: CallSpec[]): CallValue {
-  const cur = new Cursor(line);
-  const name = cur.identifier();
-  const spec = calls.find((c) => c.name === name);
-  if (!spec) throw new PyLiteralError(`unknown call \`${name}\`; expected ${calls.map((c) => c.name).join(' or ')}`, 0);
-  cur.expect('(');
-  const out: CallValue = { call: name };
-  let positional = 0;
-  cur.skipSpaces();
-  while (cur.peek() !== ')') {
-    cur.skipSpaces();
-    const save = cur.pos;
-    let argName: string | undefined;
-    const kw = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)/.exec(line.slice(cur.pos));
-    if (kw) {
-      argName = kw[1];
-      cur.pos += kw[0].length;
-    } else {
-      argName = spec.args[positional]?.name;
-      positional++;
-      if (!argName) throw new PyLiteralError(`${name}() takes ${spec.args.length} argument(s)`, save);
-    }
-    const arg = spec.args.find((a) => a.name === argName);
-    if (!arg) throw new PyLiteralError(`${name}() has no argument \`${argName}\``, save);
-    if (argName in out) throw new PyLiteralError(`${name}() got \`${argName}\` twice`, save);
-    const value = readValue(cur);
-    if (typeOf(value) !== arg.type) throw new PyLiteralError(`${name}(${argName}=...) must be ${describeType(arg.type)}`, save);
-    out[argName] = value;
-    cur.skipSpaces();
-    if (cur.peek() === ',') cur.pos++;
-    else if (cur.peek() !== ')') throw new PyLiteralError(`expected \`,\` or \`)\` at column ${cur.pos + 1}`, cur.pos);
-    cur.skipSpaces();
-  }
-  cur.pos++;
-  cur.skipSpaces();
-  if (cur.pos < line.length) throw new PyLiteralError(`unexpected text after the call: \`${line.slice(cur.pos, cur.pos + 20)}\``, cur.pos);
-  const missing = spec.args.filter((a) => !(a.name in out)).map((a) => a.name);
-  if (missing.length) throw new PyLiteralError(`${name}() is missing ${missing.join(', ')}`, line.length);
-  return out;
-}
-
-function describeType(type: ArgType): string {
-  return type === 'str' ? 'a string' : type === 'bool' ? 'True or False' : 'a list of integers';
-}
-
-/** The line a model wrote: the first non-empty line, without a Markdown code fence or a repeated `name = `. */
+/**
+ * The line a model wrote: the first non-empty line inside the first Markdown code fence that holds one, else
+ * the first non-empty line that is not a fence; without inline backticks or a repeated `name = `.
+ */
 export function firstCodeLine(text: string, variable?: string): string {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^```/.test(l));
-  let line = lines[0] ?? '';
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  const open = lines.findIndex((l) => FENCE.test(l));
+  let line = '';
+  if (open >= 0) {
+    const close = lines.findIndex((l, i) => i > open && FENCE.test(l));
+    line = lines.slice(open + 1, close < 0 ? undefined : close).find((l) => l) ?? '';
+  }
+  if (!line) line = lines.find((l) => l && !FENCE.test(l)) ?? '';
+  const inline = /^`([^`]+)`$/.exec(line);
+  if (inline) line = inline[1].trim();
   if (variable && line.startsWith(variable)) line = line.replace(new RegExp(`^${variable}\\s*(?::[^=]*)?=\\s*`), '');
   return line;
 }
 
-// ---------------------------------------------------------------------------------------------- grammar
-
-function gbnfLiteral(text: string): string {
-  return '"' + text.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+/** Why no code line was found: nothing at all, or something that is not code (shown, truncated). */
+export function noCodeLine(text: string): string {
+  return text.trim() ? `the output has no line of code: ${quoteOutput(text)}` : 'the output is empty';
 }
 
-function argRule(arg: ArgSpec): string {
-  if (arg.type === 'bool') return 'bool';
-  if (arg.type === 'int_list') return 'intlist';
-  return `str${arg.maxChars ?? 200}`;
+/** The JSON text of a structured output, unwrapped from an optional code fence; undefined when it is not JSON. */
+function jsonText(text: string): string | undefined {
+  let t = text.trim();
+  const fenced = /^```[A-Za-z]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/.exec(t);
+  if (fenced) t = fenced[1].trim();
+  return t.startsWith('{') ? t : undefined;
 }
 
-function buildGbnf(calls: CallSpec[]): string {
-  const lines: string[] = [];
-  lines.push(`root ::= (${calls.map((_, i) => `call${i}`).join(' | ')}) "\\n"`);
-  const strLengths = new Set<number>();
-  calls.forEach((call, i) => {
-    const parts: string[] = [gbnfLiteral(`${call.name}(`)];
-    call.args.forEach((arg, j) => {
-      parts.push(gbnfLiteral(`${j ? ', ' : ''}${arg.name}=`), argRule(arg));
-      if (arg.type === 'str') strLengths.add(arg.maxChars ?? 200);
-    });
-    parts.push(gbnfLiteral(')'));
-    lines.push(`call${i} ::= ${parts.join(' ')}`);
-  });
-  for (const n of [...strLengths].sort((a, b) => a - b)) lines.push(`str${n} ::= "\\"" strchar{1,${n}} "\\""`);
-  lines.push('strchar ::= [^"\\\\\\x00-\\x1F\\x7F] | "\\\\" ["\\\\nt]');
-  lines.push('bool ::= "True" | "False"');
-  lines.push('intlist ::= "[" (int (", " int){0,9})? "]"');
-  lines.push('int ::= [1-9] [0-9]?');
-  return lines.join('\n') + '\n';
-}
-
-function jsonArgSchema(arg: ArgSpec): Record<string, unknown> {
-  if (arg.type === 'bool') return { type: 'boolean' };
-  if (arg.type === 'int_list') return { type: 'array', items: { type: 'integer' } };
-  return { type: 'string' };
-}
-
-function buildJsonSchema(calls: CallSpec[]): Record<string, unknown> {
+/**
+ * The spec, with a parser that also reads JSON replies (JSON-schema decoding) through `grammar.fromJson`, so both
+ * decoding paths give the same typed value. Unambiguous: no text form of an output starts with `{`.
+ */
+export function acceptingJson<T>(spec: OutputSpec<T>): OutputSpec<T> {
   return {
-    type: 'object',
-    properties: {
-      action: {
-        anyOf: calls.map((call) => ({
-          type: 'object',
-          properties: {
-            call: { type: 'string', enum: [call.name] },
-            ...Object.fromEntries(call.args.map((a) => [a.name, jsonArgSchema(a)])),
-          },
-          required: ['call', ...call.args.map((a) => a.name)],
-          additionalProperties: false,
-        })),
-      },
+    ...spec,
+    parse(text: string): ParseResult<T> {
+      const json = jsonText(text);
+      if (json === undefined) return spec.parse(text);
+      let value: unknown;
+      try {
+        value = JSON.parse(json);
+      } catch (err) {
+        return { ok: false, error: `the output is not valid JSON (${(err as Error).message}): ${quoteOutput(json)}` };
+      }
+      let canonical: string;
+      try {
+        canonical = spec.grammar.fromJson(value);
+      } catch (err) {
+        return { ok: false, error: `${(err as Error).message}: ${quoteOutput(json)}` };
+      }
+      return spec.parse(canonical);
     },
-    required: ['action'],
-    additionalProperties: false,
   };
 }
 
-/** Off-schema JSON (a missing or mistyped argument) must not be rendered as a valid call, e.g. `query="undefined"`. */
-function checkJsonArgs(calls: CallSpec[], value: CallValue): void {
-  const spec = calls.find((c) => c.name === value.call);
-  if (!spec) throw new Error(`unknown call ${value.call}`);
-  for (const a of spec.args) {
-    const v: unknown = value[a.name];
-    const ok =
-      a.type === 'str' ? typeof v === 'string' : a.type === 'bool' ? typeof v === 'boolean' : Array.isArray(v) && v.every((n) => Number.isInteger(n));
-    if (!ok) throw new Error(`structured output ${spec.name}(${a.name}=...) must be ${describeType(a.type)}`);
-  }
-}
-
-function renderCallValue(calls: CallSpec[], value: CallValue): string {
-  const spec = calls.find((c) => c.name === value.call);
-  if (!spec) throw new Error(`unknown call ${value.call}`);
-  const args = spec.args.map((a) => {
-    const v = value[a.name];
-    const text = a.type === 'str' ? pyStr(String(v)) : a.type === 'bool' ? pyBool(Boolean(v)) : pyIntList(v as number[]);
-    return `${a.name}=${text}`;
-  });
-  return `${spec.name}(${args.join(', ')})`;
-}
-
 // ---------------------------------------------------------------------------------------------- builder
+
+function exampleArg(a: ArgSpec): string {
+  if (a.type === 'bool') return 'True';
+  if (a.type === 'int_list') return '[1, 2]';
+  return a.enum?.length ? pyStr(a.enum[0]) : '"..."';
+}
 
 /**
  * A step whose output is one Python call from `calls`. `schema` validates the parsed call (flattened as
@@ -262,11 +140,9 @@ export function pythonCallSpec<T extends { call: string }>(options: {
   schema: z.ZodType<T>;
 }): OutputSpec<T> {
   const { calls, schema, variable } = options;
-  const example = calls
-    .map((c) => `${c.name}(${c.args.map((a) => `${a.name}=${a.type === 'str' ? '"..."' : a.type === 'bool' ? 'True' : '[1, 2]'}`).join(', ')})`)
-    .join(' or ');
+  const example = calls.map((c) => `${c.name}(${c.args.map((a) => `${a.name}=${exampleArg(a)}`).join(', ')})`).join(' or ');
   const render = (value: T): string => renderCallValue(calls, value as unknown as CallValue);
-  return {
+  return acceptingJson({
     name: options.name,
     formatHint: `exactly one line of Python: ${example}`,
     grammar: {
@@ -282,7 +158,7 @@ export function pythonCallSpec<T extends { call: string }>(options: {
     },
     parse(text: string): ParseResult<T> {
       const line = firstCodeLine(text, variable);
-      if (!line) return { ok: false, error: 'the output is empty' };
+      if (!line) return { ok: false, error: noCodeLine(text) };
       let call: CallValue;
       try {
         call = parseCallLine(line, calls);
@@ -296,5 +172,5 @@ export function pythonCallSpec<T extends { call: string }>(options: {
       return { ok: true, value: checked.data };
     },
     render,
-  };
+  });
 }

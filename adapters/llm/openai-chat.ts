@@ -1,27 +1,37 @@
 /**
- * ChatModel adapter for any OpenAI-compatible chat completions server (OpenAI, vLLM, llama.cpp server, ...).
- * The step grammar reaches the server according to `constrainedDecoding`; errors are split into NonRetryableError
- * (a retry cannot help) and plain Error (retryable) because Temporal activities decide retries from that.
+ * ChatModel adapter for OpenAI-compatible servers (OpenAI, vLLM, llama.cpp server, Ollama, TGI).
+ *
+ * - `llm.api` picks the endpoint: `completions` sends the step's program as a raw prompt (the last user message),
+ *   which is what the prompts are written for; `chat` sends the messages (the system message asks for the final
+ *   line only) to chat-only endpoints. The request body per API and mode is built in ./openai-request.ts.
+ * - `llm.constrainedDecoding` says how the step grammar reaches the server. Before the first constrained call,
+ *   one small probe checks that the server applies the mode (llama.cpp, for one, silently ignores vLLM's
+ *   fields); a mode it ignores or rejects is a NonRetryableError naming the mode and what to use instead.
+ * - Errors follow adapters/openai-errors.ts: NonRetryableError (a retry cannot help), RetryLaterError (429/503
+ *   with Retry-After), plain Error (retryable), because Temporal activities decide retries from that.
  */
 import OpenAI from 'openai';
 import type { z } from 'zod';
-import type { OpenAiLlmSchema } from '../../lib/config';
-import type { OutputGrammar } from '../../lib/output-spec';
-import { type ChatModel, type ChatModelProvider, type ChatRequest, type ChatResult } from '../../ports/chat-model';
+import { openAiApi, type OpenAiLlmSchema } from '../../lib/config';
+import { quoteOutput } from '../../lib/output-spec';
+import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult } from '../../ports/chat-model';
 import { NonRetryableError } from '../../ports/errors';
+import { mapOpenAiError } from '../openai-errors';
+import { MODE_ADVICE, PROBE_REQUEST, PROBE_WORD, probeApplied, readResponse, requestBody, type OpenAiApi } from './openai-request';
 
 export type OpenAiLlmConfig = z.infer<typeof OpenAiLlmSchema>;
-
-/** Statuses a later attempt can succeed on; every other HTTP error is a request/config problem. */
-const RETRYABLE_STATUS = new Set([408, 409, 429]);
 
 export class OpenAiChatModel implements ChatModel {
   private readonly client: OpenAI;
   readonly model: string;
+  readonly api: OpenAiApi;
+  /** The probe of the configured mode: run once, shared by concurrent first calls, forgotten if it failed transiently. */
+  private modeChecked?: Promise<void>;
 
   constructor(private readonly config: OpenAiLlmConfig, modelOverride?: string) {
     this.model = modelOverride ?? config.model;
-    const apiKey = config.apiKey ?? process.env.OPENAI_API_KEY;
+    this.api = openAiApi(config);
+    const apiKey = config.apiKey ?? (process.env.OPENAI_API_KEY || undefined); // an empty variable is no key
     if (!apiKey && !config.baseURL) {
       throw new NonRetryableError('llm.apiKey (or OPENAI_API_KEY) is required when llm.baseURL is not set (api.openai.com)');
     }
@@ -35,97 +45,65 @@ export class OpenAiChatModel implements ChatModel {
   }
 
   async generate(request: ChatRequest): Promise<ChatResult> {
-    const mode = request.grammar ? this.config.constrainedDecoding : 'none';
-    const body: Record<string, unknown> = {
-      model: this.model,
-      messages: request.messages,
-      temperature: request.temperature,
-      // `max_tokens` rather than `max_completion_tokens`: vLLM and llama.cpp server understand it.
-      max_tokens: request.maxTokens,
-      n: 1,
-    };
-    if (request.stop?.length) body.stop = request.stop;
-    if (request.seed !== undefined) body.seed = request.seed;
-    if (request.logprobs) body.logprobs = true;
-    if (request.grammar) Object.assign(body, grammarFields(mode, request.grammar));
+    if (request.grammar) await this.checkDecodingMode();
+    return this.send(request);
+  }
 
-    let completion: OpenAI.Chat.Completions.ChatCompletion;
+  private async send(request: ChatRequest): Promise<ChatResult> {
+    const body = requestBody(this.api, this.config.constrainedDecoding, this.model, request);
+    const path = this.api === 'completions' ? '/completions' : '/chat/completions';
     const started = Date.now();
+    let response: Response;
     try {
-      // The extra grammar fields are not in the SDK's types; it sends unknown body fields as they are.
-      completion = await this.client.chat.completions.create(body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming);
+      response = await this.client.post(path, { body }).asResponse();
     } catch (err) {
-      throw this.mapError(err, Date.now() - started);
+      throw mapOpenAiError(err, { where: this.where(), timeoutMs: this.config.timeoutMs, elapsedMs: Date.now() - started, hint: (s) => this.hint(s) });
     }
+    let raw: string;
+    try {
+      raw = await response.text();
+    } catch (err) {
+      throw new Error(`${this.where()} broke off its response after HTTP ${response.status}: ${(err as Error).message}`, { cause: err });
+    }
+    return readResponse(this.api, raw, this.where(), this.model);
+  }
 
-    const choice = completion.choices?.[0];
-    if (!choice) throw new Error(`${this.where()} returned no choices`);
-    let text = choice.message?.content ?? '';
-    if (mode === 'json_schema' && request.grammar) text = fromJsonOrRaw(request.grammar, text);
-    const logprobs = choice.logprobs?.content?.map((t) => t.logprob);
-    return {
-      text,
-      promptTokens: completion.usage?.prompt_tokens ?? 0,
-      completionTokens: completion.usage?.completion_tokens ?? 0,
-      ...(logprobs?.length ? { tokenLogprobs: logprobs } : {}),
-      finishReason: choice.finish_reason === 'stop' ? 'stop' : choice.finish_reason === 'length' ? 'length' : 'other',
-      model: completion.model || this.model,
-    };
+  /** Probes the configured mode once (a worker may call this at start); later calls share the verdict. */
+  checkDecodingMode(): Promise<void> {
+    if (this.config.constrainedDecoding === 'none') return Promise.resolve();
+    this.modeChecked ??= this.probe().catch((err: unknown) => {
+      if (!(err instanceof NonRetryableError)) this.modeChecked = undefined; // a network blip: probe again next call
+      throw err;
+    });
+    return this.modeChecked;
+  }
+
+  private async probe(): Promise<void> {
+    const mode = this.config.constrainedDecoding;
+    let result: ChatResult;
+    try {
+      result = await this.send(PROBE_REQUEST);
+    } catch (err) {
+      if (!(err instanceof NonRetryableError)) throw err;
+      throw new NonRetryableError(`llm.constrainedDecoding "${mode}" is not accepted by ${this.where()}: ${err.message}. ${MODE_ADVICE}`);
+    }
+    if (!probeApplied(mode, result.text)) {
+      throw new NonRetryableError(
+        `llm.constrainedDecoding "${mode}" has no effect on ${this.where()}: a probe constrained to "${PROBE_WORD}" ` +
+          `came back as ${quoteOutput(result.text)}, so the server ignores the field(s) this mode sends. ${MODE_ADVICE}`,
+      );
+    }
   }
 
   private where(): string {
-    return `OpenAI-compatible server ${this.config.baseURL ?? 'https://api.openai.com/v1'} (model ${this.model})`;
+    return `OpenAI-compatible server ${this.config.baseURL ?? 'https://api.openai.com/v1'} (${this.api} API, model ${this.model})`;
   }
 
-  private mapError(err: unknown, elapsedMs: number): Error {
-    // The SDK misreports its own timeout as a plain connection error when the AbortError comes from another
-    // realm (e.g. under jest), so the elapsed time decides too.
-    const timedOut = err instanceof OpenAI.APIConnectionTimeoutError || (err instanceof OpenAI.APIConnectionError && elapsedMs >= this.config.timeoutMs);
-    if (timedOut) {
-      return new Error(`${this.where()} timed out after ${this.config.timeoutMs} ms`, { cause: err });
-    }
-    if (err instanceof OpenAI.APIConnectionError) {
-      return new Error(`cannot reach ${this.where()}: ${err.message}`, { cause: err });
-    }
-    if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
-      const status = err.status;
-      if (RETRYABLE_STATUS.has(status) || status >= 500) {
-        return new Error(`${this.where()} failed with HTTP ${status}: ${err.message}`, { cause: err });
-      }
-      const hint =
-        status === 401 || status === 403 ? ' (check llm.apiKey / OPENAI_API_KEY)' : status === 404 ? ' (check llm.baseURL and llm.model)' : ' (invalid request; check llm.constrainedDecoding and the model)';
-      return new NonRetryableError(`${this.where()} rejected the request with HTTP ${status}${hint}: ${err.message}`);
-    }
-    return err instanceof Error ? err : new Error(String(err));
-  }
-}
-
-/** The request fields that carry the grammar for each server flavour. */
-function grammarFields(mode: OpenAiLlmConfig['constrainedDecoding'], grammar: OutputGrammar): Record<string, unknown> {
-  switch (mode) {
-    case 'gbnf':
-      return { grammar: grammar.gbnf }; // llama.cpp server
-    case 'guided_grammar':
-      return { guided_grammar: grammar.gbnf }; // vLLM (xgrammar backend reads GBNF)
-    case 'json_schema':
-      return {
-        response_format: {
-          type: 'json_schema',
-          // OpenAI restricts the name to [a-zA-Z0-9_-]{1,64}.
-          json_schema: { name: grammar.name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'output', schema: grammar.jsonSchema, strict: true },
-        },
-      };
-    default:
-      return {};
-  }
-}
-
-/** Unparsable or off-schema JSON is returned as is, so the strict parser reports it and repair can kick in. */
-function fromJsonOrRaw(grammar: OutputGrammar, content: string): string {
-  try {
-    return grammar.fromJson(JSON.parse(content));
-  } catch {
-    return content;
+  private hint(status: number): string {
+    if (status === 401 || status === 403) return ' (check llm.apiKey / OPENAI_API_KEY)';
+    const api = this.api === 'completions' ? '; chat-only servers such as OpenAI need llm.api "chat"' : '';
+    if (status === 404) return ` (check llm.baseURL, llm.model and llm.api${api})`;
+    return ` (invalid request; check llm.constrainedDecoding, llm.model and llm.api${api})`;
   }
 }
 

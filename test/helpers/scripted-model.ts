@@ -9,6 +9,8 @@ export type ScriptEntry = string | Error;
 
 export class ScriptedModel implements ChatModel, ChatModelProvider {
   readonly calls: ChatRequest[] = [];
+  /** When each call came, in ms since the epoch (retry delays). */
+  readonly callTimes: number[] = [];
   private readonly queues: Map<string, ScriptEntry[]>;
 
   constructor(script: Record<string, ScriptEntry[]>, private readonly fallback: Record<string, string> = {}) {
@@ -23,6 +25,7 @@ export class ScriptedModel implements ChatModel, ChatModelProvider {
 
   async generate(request: ChatRequest): Promise<ChatResult> {
     this.calls.push(request);
+    this.callTimes.push(Date.now());
     const step = request.grammar?.name ?? 'none';
     const next = this.queues.get(step)?.shift() ?? this.fallback[step];
     if (next === undefined) throw new Error(`script has no output left for step ${step}`);

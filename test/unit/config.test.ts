@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigFileError, loadConfig, temporalConnectionOptions } from '../../client/config-loader';
 import { webUiWorkflowUrl } from '../../lib/web-ui';
+import { openAiApi } from '../../lib/config';
 
 let dir: string;
 beforeEach(() => {
@@ -126,4 +127,14 @@ test('temporalConnectionOptions reads TLS files into Buffers', () => {
 test('webUiWorkflowUrl', () => {
   expect(webUiWorkflowUrl('http://localhost:8233/', 'default', 'q/1 a')).toBe('http://localhost:8233/namespaces/default/workflows/q%2F1%20a/history');
   expect(webUiWorkflowUrl('http://x', 'ns', 'id', 'run-1')).toBe('http://x/namespaces/ns/workflows/id/run-1/history');
+});
+
+test('llm.api: completions or chat, with a default from the server', () => {
+  write('restact.config.json', { llm: { provider: 'openai', model: 'm', baseURL: 'http://127.0.0.1:8080/v1', api: 'responses' } });
+  const err = errorOf(() => loadConfig({ cwd: dir, env: {} }));
+  expect(err.message).toContain('llm.api');
+  expect(openAiApi({ baseURL: 'http://127.0.0.1:8080/v1' })).toBe('completions');
+  expect(openAiApi({})).toBe('chat');
+  expect(openAiApi({ baseURL: 'https://api.openai.com/v1' })).toBe('chat');
+  expect(openAiApi({ baseURL: 'https://api.openai.com/v1', api: 'completions' })).toBe('completions');
 });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { abortCancelsJob, OpenAiFineTuner, type OpenAiFineTunerOptions } from '../../adapters/finetune/openai-finetune';
-import { NonRetryableError } from '../../ports/errors';
+import { NonRetryableError, RetryLaterError } from '../../ports/errors';
 import type { FineTuneContext, FineTuneProgress, FineTuneRequest } from '../../ports/fine-tuner';
 
 type Status = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -50,8 +50,8 @@ let dir: string;
 let trainFile: string;
 let validationFile: string;
 
-function send(res: http.ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 
@@ -110,7 +110,8 @@ beforeAll(async () => {
       const forced = failOnce.get(`${req.method} ${route}`);
       if (forced) {
         failOnce.delete(`${req.method} ${route}`);
-        return send(res, forced, { error: { message: `forced ${forced}`, type: 'test', code: null, param: null } });
+        // A forced 429 asks the client to come back in 3 s, as rate limiters do.
+        return send(res, forced, { error: { message: `forced ${forced}`, type: 'test', code: null, param: null } }, forced === 429 ? { 'retry-after': '3' } : {});
       }
       let m: RegExpMatchArray | null;
       if (req.method === 'POST' && route === '/files') {
@@ -357,6 +358,14 @@ test('HTTP errors split into NonRetryableError (auth, unknown job) and retryable
   const { progress, ctx } = context({ stage: 'running', jobId: 'ftjob-flaky' });
   await expect(tuner().fineTune(request(), ctx)).resolves.toMatchObject({ model: FT_MODEL });
   expect(progress[0]).toMatchObject({ stage: 'polling', jobId: 'ftjob-flaky' });
+});
+
+test('HTTP 429 with Retry-After is a RetryLaterError carrying the delay', async () => {
+  failOnce.set('POST /files', 429);
+  const err = await tuner().fineTune(request(), context().ctx).catch((e) => e);
+  expect(err).toBeInstanceOf(RetryLaterError);
+  expect(err.retryAfterMs).toBe(3000);
+  expect(err.message).toMatch(/HTTP 429 while uploading/);
 });
 
 test('a missing training file is a NonRetryableError before any request', async () => {

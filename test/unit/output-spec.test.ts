@@ -1,4 +1,5 @@
 import { firstCodeLine, OutputSpec } from '../../lib/output-spec';
+import { gbnfToRegExp } from '../helpers/gbnf-matcher';
 import { FEW_SHOTS } from '../../lib/agent/few-shots';
 import { LLM_STEP_KINDS, parseStepOutput, repairNote, StepKind, STEPS, SummaryInput } from '../../lib/agent/steps';
 
@@ -14,39 +15,6 @@ const VARIABLE: Record<StepKind, string> = {
   relevance_check: 'verdict',
   grounding_check: 'verdict',
 };
-
-// ---------------------------------------------------------------------------------------------- a tiny GBNF matcher
-
-/**
- * Compiles the GBNF subset the specs emit (literals, character classes, rule references, groups, `|`, `?`,
- * `{m,n}`; no recursion) to a RegExp, so tests can check what the grammar admits.
- */
-function gbnfToRegExp(gbnf: string): RegExp {
-  const rules = new Map<string, string>();
-  for (const line of gbnf.split('\n').filter(Boolean)) {
-    const m = /^([a-z0-9-]+) ::= (.*)$/.exec(line);
-    if (!m) throw new Error(`bad GBNF line: ${line}`);
-    rules.set(m[1], m[2]);
-  }
-  const token = /\s*("(?:[^"\\]|\\.)*"|\[(?:[^\]\\]|\\.)*\]|[a-z][a-z0-9-]*|\{\d+(?:,\d*)?\}|[()|?*+])/gy;
-  const compile = (name: string): string => {
-    const body = rules.get(name);
-    if (body === undefined) throw new Error(`undefined rule ${name}`);
-    let out = '';
-    token.lastIndex = 0;
-    const tokens: string[] = [];
-    for (let m = token.exec(body); m; m = token.exec(body)) tokens.push(m[1]);
-    for (const t of tokens) {
-      if (t.startsWith('"')) {
-        const text = t.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-        out += '(?:' + text.replace(/[.*+?^${}()|[\]\\\/-]/g, '\\$&') + ')';
-      } else if (/^[a-z]/.test(t)) out += '(?:' + compile(t) + ')';
-      else out += t;
-    }
-    return out;
-  };
-  return new RegExp('^(?:' + compile('root') + ')$', 'u');
-}
 
 // ---------------------------------------------------------------------------------------------- tables
 
@@ -66,6 +34,15 @@ const GOOD: Record<StepKind, Array<[string, unknown]>> = {
     ['\n\nTerminate()\r\n', { call: 'Terminate' }],
     // Only the first code line counts: the grammar and the `\n` stop end the output there anyway.
     ['Search(query="x")\nBecause the question needs it.', { call: 'Search', query: 'x' }],
+    // As chat models write it: prose before a fence, a fence left open or only closed, inline backticks.
+    ['Here is the line:\n```python\naction = Search(query="x")\n```', { call: 'Search', query: 'x' }],
+    ['```python\nTerminate()', { call: 'Terminate' }],
+    ['Search(query="x")\n```', { call: 'Search', query: 'x' }],
+    ['`Search(query="x")`', { call: 'Search', query: 'x' }],
+    // As JSON-schema decoding writes it, with the whitespace llama.cpp lets the model choose, or fenced.
+    ['{"action":  {"call": "Search", "query": "x"}}', { call: 'Search', query: 'x' }],
+    ['\n{\n  "action": {\n    "call": "Terminate"\n  }\n}\n', { call: 'Terminate' }],
+    ['```json\n{"action": {"call": "Search", "query": "a \\"b\\""}}\n```', { call: 'Search', query: 'a "b"' }],
   ],
   summary: [
     ['Summary(knowledge="Ed Wood was American.", used_results=[1, 2])', { call: 'Summary', knowledge: 'Ed Wood was American.', used_results: [1, 2] }],
@@ -108,7 +85,11 @@ const BAD: Record<StepKind, Array<[string, string]>> = {
     ['Search(query="x")  # a comment', 'unexpected text after the call'],
     ['', 'the output is empty'],
     ['  \n\t\n', 'the output is empty'],
-    ['```python\n```', 'the output is empty'],
+    ['```python\n```', 'the output has no line of code: "```python\\n```"'],
+    ['```python', 'the output has no line of code: "```python"'],
+    ['{"action": {"call": "Sea', 'the output is not valid JSON'],
+    ['{"action": {"call": "Search"}}', 'structured output Search(query=...) must be a string: "{\\"action\\"'],
+    ['{"action": {"call": "Search", "query": " "}}', 'query: must not be blank'],
     ['Search(query="  ")', 'query: must not be blank'],
     ['Search(query="")', 'query: must not be blank'],
     ['Search(q="x")', 'Search() has no argument `q`'],
@@ -203,6 +184,13 @@ describe.each(LLM_STEP_KINDS)('%s spec', (kind) => {
     }
   });
 
+  test('few-shot outputs written as JSON (structured outputs) parse to the same value', () => {
+    for (const output of fewShotOutputs(kind)) {
+      expect(s.parse(JSON.stringify({ action: output }))).toEqual({ ok: true, value: output });
+      expect(s.parse(JSON.stringify({ action: output }, null, 2))).toEqual({ ok: true, value: output });
+    }
+  });
+
   test('the JSON-schema path renders each few-shot output canonically', () => {
     for (const output of fewShotOutputs(kind)) expect(s.grammar.fromJson({ action: output })).toBe(s.render(output));
     const variants = (s.grammar.jsonSchema as { properties: { action: { anyOf: Array<{ properties: { call: { enum: string[] } }; required: string[] }> } } })
@@ -281,6 +269,10 @@ describe('firstCodeLine', () => {
     ['action: Decision = Terminate()', 'Terminate()'],
     ['```python\n\naction = Terminate()\n```', 'Terminate()'],
     ['\r\n\r\nTerminate()\r\nmore', 'Terminate()'],
+    ['Sure.\n```python\naction = Terminate()\n```\nDone.', 'Terminate()'],
+    ['Terminate()\n```', 'Terminate()'],
+    ['`action = Terminate()`', 'Terminate()'],
+    ['```python\n```', ''],
     ['', ''],
   ])('reads %j as %j', (text, line) => {
     expect(firstCodeLine(text, 'action')).toBe(line);

@@ -184,10 +184,11 @@ describe('rankingSpec', () => {
 
   test('the JSON schema bounds the numbers, and fromJson renders text the parser reads', () => {
     const schema = spec.grammar.jsonSchema as { properties: Record<string, Record<string, unknown>>; required: string[] };
-    expect(Object.keys(schema.properties)).toEqual(['explanation', 'best', 'ranking']);
-    expect(schema.required).toEqual(['explanation', 'best', 'ranking']);
-    expect(schema.properties.best).toMatchObject({ type: 'integer', minimum: 1, maximum: 3 });
-    expect(schema.properties.ranking).toMatchObject({ minItems: 3, maxItems: 3 });
+    // No `best` in the JSON form: it is the first of the ranking, as the GBNF forces.
+    expect(Object.keys(schema.properties)).toEqual(['explanation', 'ranking']);
+    expect(schema.required).toEqual(['explanation', 'ranking']);
+    expect(schema.properties.ranking).toMatchObject({ minItems: 3, maxItems: 3, items: { type: 'integer', minimum: 1, maximum: 3 } });
+    expect(spec.parse(JSON.stringify({ explanation: 'Grounded.', ranking: [3, 1, 2] }))).toEqual({ ok: true, value: { explanation: 'Grounded.', best: 3, ranking: [3, 1, 2] } });
     const text = spec.grammar.fromJson({ explanation: 'Grounded.\nShort.', best: 2, ranking: [2, 3, 1] });
     expect(text).toBe('Explanation: Grounded. Short.\nAnswer: #2\nRanking: #2 > #3 > #1');
     expect(spec.parse(text)).toEqual({ ok: true, value: { explanation: 'Grounded. Short.', best: 2, ranking: [2, 3, 1] } });

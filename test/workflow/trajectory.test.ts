@@ -11,7 +11,7 @@ import { buildSqliteIndex, type SqliteSearchEngines } from '../../adapters/searc
 import { getJson } from '../../ports/artifact-store';
 import type { Trajectory, TrajectoryInput, TrajectoryResult } from '../../lib/trajectory';
 import { QUESTION_ID } from '../../lib/search-attributes';
-import { NonRetryableError } from '../../ports/errors';
+import { NonRetryableError, RetryLaterError } from '../../ports/errors';
 import { ScriptedModel, ScriptEntry } from '../helpers/scripted-model';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
@@ -116,7 +116,7 @@ test('a step that stays unparsable ends the trajectory as failed, with the raw t
   );
   expect(result.status).toBe('failed');
   expect(result.answer).toBeNull();
-  expect(result.failure).toMatch(/answer output unparsable after 3 attempt\(s\)/);
+  expect(result.failure).toMatch(/answer output unparsable after 3 attempt\(s\): .*; the model returned "Answer\(text=\)"/);
   const last = trajectory.steps[trajectory.steps.length - 1];
   expect(last).toMatchObject({ kind: 'answer', status: 'failed', raw: 'Answer(text=)' });
   expect(trajectory.status).toBe('failed');
@@ -158,4 +158,16 @@ test('a named index missing on the worker fails the trajectory at once, naming t
   const { result } = await runTrajectory(TWO_SEARCHES, 'traj-missing-index', { searchDb: '/nonexistent/index.sqlite' });
   expect(result.status).toBe('failed');
   expect(result.failure).toMatch(/Search index not found at \/nonexistent\/index.sqlite on the worker's machine/);
+});
+
+test('a RetryLaterError (HTTP 429 with Retry-After) is retried after the delay the server asked, not the policy backoff', async () => {
+  const { result, model } = await runTrajectory(
+    { ...TWO_SEARCHES, answer: [new RetryLaterError('HTTP 429: slow down', 3000), 'Answer(text="yes")'] },
+    'traj-retry-later',
+  );
+  expect(result).toMatchObject({ status: 'answered', answer: 'yes' });
+  const answers = model.calls.map((c, i) => ({ c, t: model.callTimes[i] })).filter((x) => x.c.grammar?.name === 'answer');
+  expect(answers).toHaveLength(2);
+  // The retry policy's first backoff is 1 s; the server asked for 3 s.
+  expect(answers[1].t - answers[0].t).toBeGreaterThanOrEqual(2900);
 });

@@ -1,0 +1,102 @@
+/**
+ * The two constrained-decoding forms of one output declaration (a list of `CallSpec`s): a llama.cpp GBNF grammar
+ * for the Python call line, and a JSON schema for servers with JSON-schema structured outputs. Every bound is
+ * written once here and rendered into both, so a constraint added to a CallSpec (a length, an enum) reaches
+ * every server mode.
+ *
+ * The JSON schema keeps to what OpenAI's strict structured outputs accept (no `maxLength`): string bounds are
+ * `pattern`s, which llama.cpp and vLLM honour as well.
+ */
+import type { ArgSpec, CallSpec } from './output-spec';
+import { pyStr } from './python-literal';
+
+/** A string argument's length bound when its CallSpec names none. */
+export const DEFAULT_MAX_CHARS = 200;
+/** Integer lists hold at most this many ids, each in 1..INT_MAX (result and candidate numbers). */
+export const INT_LIST_MAX_ITEMS = 10;
+export const INT_MAX = 99;
+
+// ---------------------------------------------------------------------------------------------- GBNF
+
+function gbnfLiteral(text: string): string {
+  return '"' + text.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+}
+
+/**
+ * The call line. The rules are named for what they admit (`str120`, `enum0`), so specs that share a bound share
+ * a rule; the root ends with a newline, where the model's line ends.
+ */
+export function buildGbnf(calls: CallSpec[]): string {
+  const lines: string[] = [];
+  lines.push(`root ::= (${calls.map((_, i) => `call${i}`).join(' | ')}) "\\n"`);
+  const strLengths = new Set<number>();
+  const enums: string[] = [];
+  const argRule = (arg: ArgSpec): string => {
+    if (arg.type === 'bool') return 'bool';
+    if (arg.type === 'int_list') return 'intlist';
+    if (arg.enum) {
+      enums.push(arg.enum.map((v) => gbnfLiteral(pyStr(v))).join(' | '));
+      return `enum${enums.length - 1}`;
+    }
+    strLengths.add(arg.maxChars ?? DEFAULT_MAX_CHARS);
+    return `str${arg.maxChars ?? DEFAULT_MAX_CHARS}`;
+  };
+  calls.forEach((call, i) => {
+    const parts: string[] = [gbnfLiteral(`${call.name}(`)];
+    call.args.forEach((arg, j) => parts.push(gbnfLiteral(`${j ? ', ' : ''}${arg.name}=`), argRule(arg)));
+    parts.push(gbnfLiteral(')'));
+    lines.push(`call${i} ::= ${parts.join(' ')}`);
+  });
+  enums.forEach((alternatives, k) => lines.push(`enum${k} ::= ${alternatives}`));
+  for (const n of [...strLengths].sort((a, b) => a - b)) lines.push(`str${n} ::= "\\"" strchar{1,${n}} "\\""`);
+  // One character of a double-quoted literal: anything printable, or the escapes \" \\ \n \t.
+  lines.push('strchar ::= [^"\\\\\\x00-\\x1F\\x7F] | "\\\\" ["\\\\nt]');
+  lines.push('bool ::= "True" | "False"');
+  lines.push(`intlist ::= "[" (int (", " int){0,${INT_LIST_MAX_ITEMS - 1}})? "]"`);
+  lines.push(`int ::= [1-9] [0-9]?`); // 1..INT_MAX
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------- JSON schema
+
+/** One character of a JSON string that needs no escape, as a regex class. */
+export const JSON_PLAIN_CHAR = '[^"\\\\\\x00-\\x1F\\x7F]';
+
+/**
+ * A JSON string of 1 to n of the GBNF's plain characters (`strchar` without its escapes: no quote, backslash or
+ * control character). Without the escapes the pattern means the same whether a server applies it to the decoded
+ * value (OpenAI, llguidance) or to the raw JSON text (llama.cpp's own schema converter, which its chat endpoint
+ * uses: a pattern that admits `"` there lets the model break out of the string).
+ */
+export function jsonStringPattern(maxChars: number): string {
+  return `^${JSON_PLAIN_CHAR}{1,${maxChars}}$`;
+}
+
+function jsonArgSchema(arg: ArgSpec): Record<string, unknown> {
+  if (arg.type === 'bool') return { type: 'boolean' };
+  if (arg.type === 'int_list') return { type: 'array', items: { type: 'integer', minimum: 1, maximum: INT_MAX }, maxItems: INT_LIST_MAX_ITEMS };
+  if (arg.enum) return { type: 'string', enum: [...arg.enum] };
+  return { type: 'string', pattern: jsonStringPattern(arg.maxChars ?? DEFAULT_MAX_CHARS) };
+}
+
+/** `{ "action": { "call": "<name>", ...arguments } }`, one variant per call; the parser maps it back to the call line. */
+export function buildJsonSchema(calls: CallSpec[]): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: {
+      action: {
+        anyOf: calls.map((call) => ({
+          type: 'object',
+          properties: {
+            call: { type: 'string', enum: [call.name] },
+            ...Object.fromEntries(call.args.map((a) => [a.name, jsonArgSchema(a)])),
+          },
+          required: ['call', ...call.args.map((a) => a.name)],
+          additionalProperties: false,
+        })),
+      },
+    },
+    required: ['action'],
+    additionalProperties: false,
+  };
+}

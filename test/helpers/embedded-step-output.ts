@@ -1,0 +1,34 @@
+/**
+ * One greedy step by the embedded ChatModel (node-llama-cpp), with the step's grammar, token budget and stop string
+ * as the activity sends them. Run as its own process (`node_modules/.bin/tsx test/helpers/embedded-step-output.ts <json>`)
+ * because node-llama-cpp is ESM-only and cannot be loaded inside jest. Argument: `{"modelPath","kind","prompt"}`.
+ * Prints `{"text": ...}` on stdout.
+ */
+import { LlamaChatModelProvider } from '../../adapters/llm/llama-chat';
+import { stepDefinition, SYSTEM_PROMPT, type StepKind } from '../../lib/agent/steps';
+
+async function main(): Promise<void> {
+  const args = JSON.parse(process.argv[2]) as { modelPath: string; kind: StepKind; prompt: string };
+  const def = stepDefinition(args.kind);
+  const provider = new LlamaChatModelProvider({ modelPath: args.modelPath, loraAdapters: [], threads: 1, sequences: 1, contextSize: 4096 });
+  try {
+    const result = await (await provider.get()).generate({
+      messages: [
+        { role: 'system', content: SYSTEM_PROMPT },
+        { role: 'user', content: args.prompt },
+      ],
+      grammar: def.spec.grammar,
+      temperature: 0,
+      maxTokens: def.maxTokens,
+      stop: ['\n'],
+    });
+    process.stdout.write(JSON.stringify({ text: result.text }) + '\n');
+  } finally {
+    await provider.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
