@@ -12,12 +12,15 @@ import { buildSqliteIndex, SqliteSearchEngines } from '../../adapters/search/sql
 
 let runtimeInstalled = false;
 
+/** Keeps test output readable: the SDK's default logger prints every worker state change. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
 export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
-  if (!runtimeInstalled) {
-    // Keep test output readable: the SDK's default logger prints every worker state change.
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  installQuietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: findTemporalCli() },
