@@ -7,14 +7,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SearchAttributeType } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES } from '../lib/search-attributes';
-
-export { webUiWorkflowUrl } from '../lib/web-ui';
+import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../lib/search-attributes';
 
 /** Search attributes registered on the dev server (name → the CLI's type name); a real cluster needs the same ones. */
 export const SEARCH_ATTRIBUTES: Record<string, string> = Object.fromEntries(
-  ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, key.type === SearchAttributeType.INT ? 'Int' : 'Keyword']),
+  ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, cliTypeName(key)]),
 );
 
 export interface DevServerOptions {

@@ -6,7 +6,7 @@ import type { TemporalSession } from './runtime';
 import { trajectoryWorkflow } from '../workflows';
 import { trajectoryWorkflowId } from '../lib/workflow-ids';
 import { QUESTION_ID } from '../lib/search-attributes';
-import { webUiWorkflowUrl } from '../lib/web-ui';
+import { webUiWorkflowUrl } from './web-ui';
 import type { Trajectory, TrajectoryResult } from '../lib/trajectory';
 import { LocalDirStore } from '../adapters/store/local-dir-store';
 import { getJson } from '../ports/artifact-store';

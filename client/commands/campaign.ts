@@ -11,7 +11,7 @@ import { CampaignSchema, type CampaignSettings } from '../../lib/campaign';
 import { formatZodError } from '../../lib/config';
 import { parseJsonl, QuestionSchema } from '../../lib/corpus';
 import type { CampaignProgress, RoundSummary } from '../../lib/rest-progress';
-import { webUiWorkflowUrl } from '../../lib/web-ui';
+import { webUiWorkflowUrl } from '../web-ui';
 import { CAMPAIGN_ID } from '../../lib/search-attributes';
 import { campaignWorkflow, progressQuery, type CampaignResult } from '../../workflows/rest';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
