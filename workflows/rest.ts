@@ -20,6 +20,7 @@ import {
   workflowInfo,
   ParentClosePolicy,
   patched,
+  isCancellation,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CampaignSettings } from '../lib/campaign';
@@ -104,7 +105,10 @@ export async function collectBatchWorkflow(input: CollectBatchInput): Promise<Co
         ],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
       });
-    } catch {
+    } catch (err) {
+      // Cancellation (of this batch, its round or campaign) ends the batch as cancelled; before this patch it was
+      // counted as a failed trajectory like any other failure.
+      if (isCancellation(err) && patched('batch-cancellation')) throw err;
       // The child workflow itself failed (not just its answer): counted, never silently dropped.
     }
     result.trajectories++;

@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import { createWorker } from '../../worker';
 import { campaignWorkflow, progressQuery, stopSignal, type CampaignResult } from '../../workflows/rest';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
@@ -45,13 +47,13 @@ function settings(overrides: Partial<CampaignSettings>): CampaignSettings {
   });
 }
 
-async function runCampaign(s: CampaignSettings, opts: { rules?: Record<string, Rule>; fineTuner?: RecordingFineTuner; questions?: number; evalQuestions?: number; onStarted?: (id: string) => Promise<void> } = {}) {
+async function runCampaign(s: CampaignSettings, opts: { rules?: Record<string, Rule>; delayMs?: number; fineTuner?: RecordingFineTuner; questions?: number; evalQuestions?: number; onStarted?: (id: string) => Promise<void> } = {}) {
   const store = new LocalDirStore(tempDir('rest-artifacts'));
   const nq = opts.questions ?? 3;
   const ne = opts.evalQuestions ?? 2;
   await store.put('q.jsonl', QUESTIONS.slice(0, nq).join('\n') + '\n');
   await store.put('eval.jsonl', QUESTIONS.slice(10, 10 + ne).join('\n') + '\n');
-  const model = new RuleModel(opts.rules ?? AGENT_RULES);
+  const model = new RuleModel(opts.rules ?? AGENT_RULES, opts.delayMs);
   const fineTuner = opts.fineTuner ?? new RecordingFineTuner();
   const config = testConfig();
   const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent, fineTuner }, workflowBundle: bundle });
@@ -167,4 +169,30 @@ test('the stop signal ends the campaign after the current round; the progress qu
   expect(progressSeen).toMatchObject({ rounds: 3, round: 0 });
   expect(result.status).toBe('stopped');
   expect(result.rounds).toHaveLength(1);
+});
+
+test('cancelling a campaign cancels its round, batch and trajectories, and the campaign ends as cancelled', async () => {
+  const status = (id: string) => env.client.workflow.getHandle(id).describe().then((d) => d.status.name);
+  let failure: unknown;
+  let trajectoryId = '';
+  await runCampaign(settings({ stepSamples: 1 }), {
+    questions: 2,
+    evalQuestions: 1,
+    delayMs: 500, // slow enough that the first trajectories are still running when the cancellation arrives
+    onStarted: async (id) => {
+      const handle = env.client.workflow.getHandle(id);
+      trajectoryId = `${id}.r0.collect.traj-${JSON.parse(QUESTIONS[0]).id}-0`;
+      for (let i = 0; i < 200 && (await status(trajectoryId).catch(() => undefined)) !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
+      await handle.cancel();
+      failure = await handle.result().catch((e) => e);
+      throw new Error('cancelled as planned'); // ends runCampaign's worker.runUntil
+    },
+  }).catch((e) => expect((e as Error).message).toBe('cancelled as planned'));
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  const campaignId = trajectoryId.split('.')[0];
+  expect(await status(campaignId)).toBe('CANCELLED');
+  expect(await status(`${campaignId}.r0`)).toBe('CANCELLED');
+  expect(await status(`${campaignId}.r0.collect.batch-0`)).toBe('CANCELLED');
+  expect(await status(trajectoryId)).toBe('CANCELLED');
 });
