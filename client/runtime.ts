@@ -13,7 +13,8 @@ import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { temporalConnectionOptions } from './config-loader';
 import { defaultUiUrl } from './web-ui';
-import { projectRoot, startDevServer, DevServer } from './dev-server';
+import { startDevServer, DevServer } from './dev-server';
+import { projectRoot } from '../project-root';
 import { createWorker, createWorkerDeps, WorkerDeps } from '../worker';
 
 export interface TemporalSession {

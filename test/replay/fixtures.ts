@@ -1,6 +1,6 @@
 /** What the replay fixtures were recorded from (test/replay/record-fixtures.ts) and where they live. */
 import path from 'node:path';
-import { CampaignSchema } from '../../lib/campaign';
+import { CampaignSchema } from '../../lib/rest/campaign-settings';
 
 export const FIXTURES_DIR = path.join(__dirname, '../fixtures');
 

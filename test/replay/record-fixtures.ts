@@ -67,7 +67,7 @@ async function runCampaign(env: TestWorkflowEnvironment, bundle: Bundle, campaig
   await store.put('q.jsonl', QUESTIONS.slice(0, questions).join('\n') + '\n');
   await store.put('eval.jsonl', QUESTIONS.slice(10, 10 + evalQuestions).join('\n') + '\n');
   const workflowId = `campaign-${campaignId}`;
-  const deps = { models: new RuleModel(AGENT_RULES), search, store, agent: testConfig().agent, fineTuner: new RecordingFineTuner() };
+  const deps = { models: new RuleModel(AGENT_RULES), search, store, agent: testConfig().agent, fineTuner: new RecordingFineTuner(), workDir: tempDir('fixture-work') };
   await withWorker(env, bundle, deps, (taskQueue) =>
     env.client.workflow.execute('campaignWorkflow', {
       taskQueue,

@@ -1,6 +1,7 @@
 import { firstCodeLine, OutputSpec } from '../../lib/output-spec';
 import { FEW_SHOTS } from '../../lib/agent/few-shots';
-import { LLM_STEP_KINDS, parseStepOutput, repairNote, StepKind, STEPS, SummaryInput } from '../../lib/agent/steps';
+import { parseStepOutput, repairNote, STEPS } from '../../lib/agent/steps';
+import { LLM_STEP_KINDS, type StepKind, type SummaryInput } from '../../lib/agent/types';
 
 type AnySpec = OutputSpec<{ call: string }>;
 const spec = (kind: StepKind) => STEPS[kind].spec as unknown as AnySpec;

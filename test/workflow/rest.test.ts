@@ -5,13 +5,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { createWorker } from '../../worker';
-import { campaignWorkflow, progressQuery, stopSignal, type CampaignResult } from '../../workflows/rest';
+import { campaignWorkflow, type CampaignResult } from '../../workflows/campaign';
+import { progressQuery, stopSignal } from '../../workflows/signals';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import type { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
-import { trajectoryKey, type LlmStepRecord, type Trajectory } from '../../lib/trajectory';
-import { shuffleOrder } from '../../lib/ranking';
-import { CampaignSchema, type CampaignSettings } from '../../lib/campaign';
+import { readModelRegistry } from '../../activities/register-model';
+import type { LlmStepRecord, Trajectory } from '../../lib/trajectory';
+import { trajectoryKey } from '../../lib/artifact-keys';
+import { shuffleOrder } from '../../lib/rest/shuffle';
+import { CampaignSchema, type CampaignSettings } from '../../lib/rest/campaign-settings';
 import { AGENT_RULES, RecordingFineTuner, RuleModel, type Rule } from '../helpers/rule-model';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
@@ -56,7 +59,7 @@ async function runCampaign(s: CampaignSettings, opts: { rules?: Record<string, R
   const model = new RuleModel(opts.rules ?? AGENT_RULES, opts.delayMs);
   const fineTuner = opts.fineTuner ?? new RecordingFineTuner();
   const config = testConfig();
-  const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent, fineTuner }, workflowBundle: bundle });
+  const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent, fineTuner, workDir: tempDir('rest-work') }, workflowBundle: bundle });
   const workflowId = `campaign-${Math.random().toString(36).slice(2)}`;
   const result: CampaignResult = await worker.runUntil(async () => {
     const handle = await env.client.workflow.start(campaignWorkflow, {
@@ -93,8 +96,7 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
   expect(round.eval).toMatchObject({ n: 2, answered: 2 });
   expect(round.trainLoss).toEqual({ first: 2, last: 1, steps: 3 });
   // The model registry traces the model to its data and parent.
-  const registry = await getJson<{ models: Array<{ model: string; parentModel: string; datasetKey: string }> }>(store, 'registry/models.json');
-  expect(registry.models).toEqual([expect.objectContaining({ model: round.model, parentModel: 'base', datasetKey: round.dataset.trainKey })]);
+  expect(await readModelRegistry(store)).toEqual([expect.objectContaining({ model: round.model, parentModel: 'base', datasetKey: round.dataset.trainKey })]);
   // The campaign report and its per-round chart.
   expect(await store.exists(result.report!.chartKey)).toBe(true);
   expect((await store.get(result.report!.chartKey)).toString()).toContain('<svg');

@@ -5,16 +5,16 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { installRuntime, withTemporal } from '../../client/runtime';
+import { withTemporal } from '../../client/runtime';
 import { findTemporalCli } from '../../client/dev-server';
 import { ALL_SEARCH_ATTRIBUTES, CAMPAIGN_ID, OUTCOME, PHASE, QUESTION_ID, ROUND_INDEX } from '../../lib/search-attributes';
-import { testConfig } from '../helpers/temporal';
+import { installQuietRuntime, testConfig } from '../helpers/temporal';
 
 const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_INT: INT } = temporal.api.enums.v1.IndexedValueType;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  installRuntime(); // the CLI's runtime, so withTemporal below finds it installed
+  installQuietRuntime();
   env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: findTemporalCli() } } });
 }, 60_000);
 
