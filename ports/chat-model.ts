@@ -1,7 +1,8 @@
 /**
- * The LLM port. Every agent step, the ranker and the judge talk to a model only through this interface.
+ * The LLM port. Every agent step and the ranker talk to a model only through this interface.
  * Adapters: `adapters/llm/openai-chat.ts` (any OpenAI-compatible server) and `adapters/llm/llama-chat.ts`
- * (the embedded GGUF model through node-llama-cpp).
+ * (the embedded GGUF model through node-llama-cpp); `adapters/llm/artifact-model-refs.ts` wraps either so that
+ * `artifact:` model refs (models a fine-tune wrote into the store) resolve on every worker.
  */
 import type { OutputGrammar } from '../lib/output-spec';
 

@@ -1,5 +1,8 @@
-/** The default ArtifactStore: a local directory. Writes are atomic (temp file + rename), so a retried
- * activity that dies mid-write never leaves a torn file behind. */
+/**
+ * The default ArtifactStore: a directory. Writes are atomic (temp file + rename), so a retried activity that dies
+ * mid-write never leaves a torn file behind. Workers on several machines share one store by pointing
+ * `artifacts.dir` at a shared folder (NFS, SMB); the CLI never opens it, it asks a worker (client/artifacts.ts).
+ */
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

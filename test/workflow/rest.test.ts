@@ -102,6 +102,18 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
   expect((await store.get(result.report!.chartKey)).toString()).toContain('<svg');
   // Trajectories and rankings are in the artifact store, one per trajectory.
   expect(await store.list(`campaigns/${workflowId}/round-0/ranked/`)).toHaveLength(6);
+  // Only activities that heartbeat are scheduled with a heartbeat timeout.
+  const heartbeatTimeouts = new Map<string, boolean>();
+  for (const id of [workflowId, `${workflowId}.r0`, `${workflowId}.r0.collect.batch-0`, `${workflowId}.r0.collect.traj-${JSON.parse(QUESTIONS[0]).id}-0`]) {
+    for (const e of (await env.client.workflow.getHandle(id).fetchHistory()).events ?? []) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled) heartbeatTimeouts.set(scheduled.activityType!.name!, !!Number(scheduled.heartbeatTimeout?.seconds ?? 0));
+    }
+  }
+  expect(Object.fromEntries(heartbeatTimeouts)).toEqual({
+    decide: true, search: false, summarize: true, generateAnswer: true, checkRelevance: true, checkGrounding: true, saveTrajectory: false,
+    loadQuestions: false, rankTrajectory: true, buildRoundDataset: false, fineTune: true, scoreEvaluation: false, registerModel: false, writeCampaignReport: false,
+  });
 });
 
 test('differing samples go to the ranker; its choice (shuffle undone) becomes the target; bad rankings fall back', async () => {
