@@ -107,8 +107,8 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
 }
 
 /**
- * Answers the held-out questions with `model` (one greedy-by-config trajectory each, in batches under `scope`) and
- * scores them; the round's evaluation, and the campaign's baseline before round 0.
+ * Answers the held-out questions with `model` (one trajectory each, at the evaluation temperature, in batches
+ * under `scope`) and scores them: the round's evaluation, and the campaign's baseline before round 0.
  */
 export async function evaluate(
   input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings'>,
