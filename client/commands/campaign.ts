@@ -23,7 +23,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     return start(values.config, !!values.wait);
   }
   if (sub !== 'status' && sub !== 'watch' && sub !== 'stop') throw new UsageError('restact campaign start|status|watch|stop');
-  if (!positionals[0]) throw new UsageError(`restact campaign ${sub} needs the campaign's workflow id (restact campaign start prints it)`);
+  if (!positionals[0]) throw new UsageError(`${sub} needs the campaign's workflow id (restact campaign start prints it)`);
   const id = validate(CampaignIdArg, positionals[0]);
   const cfg = commandConfig(values.config);
   if (!cfg.temporal.address) throw new UsageError(`restact campaign ${sub} talks to a running server: set TEMPORAL_ADDRESS (restact dev prints it).`);
