@@ -12,7 +12,7 @@ import { LLM_STEP_KINDS, type StepKind } from '../lib/agent/types';
 import type { LlmStepRecord, StepRecord, Trajectory } from '../lib/trajectory';
 import { rankedKey, trajectoryKey } from '../lib/artifact-keys';
 import { shuffleOrder, unshuffle } from '../lib/rest/shuffle';
-import { renderRankerPrompt, RANKER_SYSTEM_PROMPT } from '../lib/rest/ranker-prompt';
+import { renderRankerPrompt, RANKER_MAX_TOKENS, RANKER_SYSTEM_PROMPT } from '../lib/rest/ranker-prompt';
 import { rankingSpec } from '../lib/rest/ranking-spec';
 
 /** One fine-tuning example candidate: a step's clean prompt and its chosen output line. */
@@ -95,7 +95,7 @@ async function rankStep(deps: Deps, call: RankTrajectoryCall, trajectoryId: stri
       ],
       grammar: spec.grammar,
       temperature: 0,
-      maxTokens: 256,
+      maxTokens: RANKER_MAX_TOKENS,
     });
     const parsed = spec.parse(result.text);
     if (parsed.ok) {

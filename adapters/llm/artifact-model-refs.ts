@@ -10,8 +10,12 @@ import type { LocalCopies } from '../store/local-copies';
 
 export class ArtifactModelRefs implements ChatModelProvider {
   private readonly local = new Map<string, Promise<string>>();
+  /** The wrapped provider's, when it reserves a context per sequence (the embedded model). */
+  readonly fitContext?: ChatModelProvider['fitContext'];
 
-  constructor(private readonly inner: ChatModelProvider, private readonly copies: LocalCopies) {}
+  constructor(private readonly inner: ChatModelProvider, private readonly copies: LocalCopies) {
+    if (inner.fitContext) this.fitContext = (budgets) => inner.fitContext!(budgets);
+  }
 
   async get(ref?: string): Promise<ChatModel> {
     if (!ref?.includes(ARTIFACT_MODEL_REF)) return this.inner.get(ref);

@@ -1,6 +1,7 @@
 /** `restact worker`: a worker for the configured server, until Ctrl-C; start more of them to scale out. */
+import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { createWorker, createWorkerDeps } from '../../worker';
+import { createWorker, createWorkerDeps, fitModelContext, llmConcurrency, memoryUsageMb } from '../../worker';
 import { commandConfig, err, parseFlags, UsageError } from '../command-line';
 import { temporalConnectionOptions } from '../config-loader';
 import { installRuntime } from '../runtime';
@@ -13,8 +14,17 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(cfg.temporal));
   const deps = createWorkerDeps(cfg);
   try {
+    // Load the model and reserve its context now, so the start-up line shows the memory the worker will hold.
+    const fit = await fitModelContext(deps, cfg);
+    if (fit) await deps.models.get();
     const worker = await createWorker({ connection, config: cfg, deps });
-    err(`Worker polling task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (namespace ${cfg.temporal.namespace}); artifacts in ${cfg.artifacts.dir}; Ctrl-C stops it.`);
+    const model = cfg.llm.provider === 'llama'
+      ? `${path.basename(cfg.llm.modelPath)}, ${fit!.sequences} sequences x ${fit!.contextSize} tokens (longest prompt: ${fit!.longest.kind}, ${fit!.longest.promptTokens}+${fit!.longest.maxTokens} tokens)`
+      : `${cfg.llm.model} at ${cfg.llm.baseURL ?? 'api.openai.com'}`;
+    err(
+      `Worker polling task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (namespace ${cfg.temporal.namespace}); ` +
+        `model ${model}; ${llmConcurrency(cfg.llm)} concurrent activities; RSS ${memoryUsageMb().rssMb} MB; artifacts in ${cfg.artifacts.dir}. Ctrl-C stops it.`,
+    );
     await worker.run();
   } finally {
     await deps.close();

@@ -8,13 +8,19 @@ import ts from 'typescript';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 
 const ROOT = path.join(__dirname, '../..');
-const SOURCE_DIRS = ['lib', 'ports', 'adapters', 'activities', 'workflows', 'client', 'test', 'scripts'];
+const SOURCE_DIRS = ['lib', 'ports', 'adapters', 'activities', 'workflows', 'client', 'test', 'scripts', 'bench'];
 const TOP_FILES = ['worker.ts', 'project-root.ts'];
 const MAX_LINES = 250;
 /** Written at the top of a longer file, followed by the reason. */
 const LONG_FILE_MARKER = 'Longer than 250 lines:';
-/** Long files that another branch is editing right now; their owners add the reason when they settle. */
-const LONG_FILES_PENDING = new Set(['lib/output-spec.ts', 'adapters/finetune/openai-finetune.ts', 'test/unit/output-spec.test.ts', 'test/unit/openai-finetune.test.ts']);
+/** Long files that other branches are editing right now (issues 10 and 14); their owners add the reason or split them. */
+const LONG_FILES_PENDING = new Set([
+  'adapters/llm/llama-chat.ts',
+  'lib/output-spec.ts',
+  'adapters/finetune/openai-finetune.ts',
+  'test/unit/output-spec.test.ts',
+  'test/unit/openai-finetune.test.ts',
+]);
 
 function sourceFiles(): string[] {
   const out: string[] = TOP_FILES.filter((f) => fs.existsSync(path.join(ROOT, f)));

@@ -70,3 +70,12 @@ test('inputs are copied in, outputs put back (not checkpoints), and the model is
   expect(asked[1]).toBe('base');
   await expect(elsewhere.get('artifact:nowhere/adapter.gguf')).rejects.toMatchObject({ name: 'NonRetryableError', message: expect.stringMatching(/no artifact nowhere\/adapter.gguf/) });
 });
+
+test("wrapping a provider for artifact: refs keeps its context sizing (the worker sizes the embedded model's context)", async () => {
+  const copies = new LocalCopies(new LocalDirStore(tempDir('ft-store')), tempDir('ft-work'));
+  const fit = { contextSize: 2048, sequences: 2, longest: { kind: 'summary', promptTokens: 1900, maxTokens: 128 } };
+  const sized: ChatModelProvider = { get: async () => ({}) as ChatModel, close: async () => undefined, fitContext: async () => fit };
+  expect(await new ArtifactModelRefs(sized, copies).fitContext?.([])).toBe(fit);
+  const unsized: ChatModelProvider = { get: async () => ({}) as ChatModel, close: async () => undefined };
+  expect(new ArtifactModelRefs(unsized, copies).fitContext).toBeUndefined();
+});
