@@ -19,7 +19,7 @@ import { LocalDirStore } from '../adapters/store/local-dir-store';
 import { runLlmStep } from '../activities/llm-step';
 import { runSearch } from '../activities/search';
 import { worstCasePrompts } from '../lib/agent/context-budget';
-import type { PastAction } from '../lib/agent/steps';
+import type { PastAction } from '../lib/agent/types';
 
 const ROOT = path.join(__dirname, '..');
 const { values } = parseArgs({
