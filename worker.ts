@@ -14,6 +14,8 @@ import { LlamaChatModelProvider } from './adapters/llm/llama-chat';
 import { OpenAiChatModelProvider } from './adapters/llm/openai-chat';
 import { SqliteSearchEngines } from './adapters/search/sqlite-fts';
 import { LocalDirStore } from './adapters/store/local-dir-store';
+import { LocalCopies } from './adapters/store/local-copies';
+import { ArtifactModelRefs } from './adapters/llm/artifact-model-refs';
 import { LocalLoraFineTuner } from './adapters/finetune/local-lora';
 import { OpenAiFineTuner } from './adapters/finetune/openai-finetune';
 
@@ -33,15 +35,17 @@ export interface WorkerDeps extends ActivityDeps {
 
 /** Builds the real dependencies from config. The model loads lazily, once, on the first LLM step. */
 export function createWorkerDeps(config: Config): WorkerDeps {
-  const models = createModelProvider(config.llm);
-  const search = new SqliteSearchEngines(config.search.dbPath);
   const store = new LocalDirStore(config.artifacts.dir);
+  // Models a fine-tune wrote live in the store (`artifact:` refs); every worker loads them from a local copy.
+  const models = new ArtifactModelRefs(createModelProvider(config.llm), new LocalCopies(store, config.artifacts.workDir));
+  const search = new SqliteSearchEngines(config.search.dbPath);
   let fineTuner: FineTuner | undefined;
   return {
     models,
     search,
     store,
     agent: config.agent,
+    workDir: config.artifacts.workDir,
     // Built on first use: a worker that only runs trajectories needs no trainer.
     get fineTuner() {
       return (fineTuner ??= createFineTuner(config.fineTune, config.llm));
@@ -88,7 +92,7 @@ export async function createWorker(options: {
     taskQueue: config.temporal.taskQueue,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve(WORKFLOWS_PATH), bundlerOptions: { ignoreModules: ['node-llama-cpp', 'better-sqlite3', 'openai'] } }),
+      : { workflowsPath: require.resolve(WORKFLOWS_PATH) }),
     ...(options.identity ? { identity: options.identity } : {}),
     activities: createActivities(deps),
     // Most activities are LLM calls, which queue on the model's sequences (or the endpoint's concurrency): more

@@ -1,18 +1,31 @@
 /**
- * The activities, built once per worker from injected dependencies (model provider, search engine, store).
+ * The activities, built once per worker from injected dependencies (model provider, search engines, store).
  * Workflows import this file as a type only, so none of these dependencies enter the workflow bundle.
+ *
+ * Every activity maps `NonRetryableError` to a non-retryable failure (./failures.ts). Those that may wait long
+ * without progress of their own (LLM steps, ranking) also heartbeat while they work (./heartbeat.ts); the
+ * fine-tune heartbeats its own progress. workflows/activity-options.ts gives each group its timeouts.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import { NonRetryableError, RetryLaterError } from '../ports/errors';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { ChatModelProvider } from '../ports/chat-model';
 import type { SearchEngineProvider } from '../ports/search-engine';
 import type { ArtifactStore } from '../ports/artifact-store';
+import type { FineTuner } from '../ports/fine-tuner';
 import type { AgentSettings } from '../lib/config';
+import { mapNonRetryable } from './failures';
+import { heartbeatWhile } from './heartbeat';
 import { runLlmStep, StepCall } from './llm-step';
 import { runSearch, SearchCall } from './search';
 import { saveTrajectory, SaveTrajectoryCall } from './save-trajectory';
-import type { FineTuner } from '../ports/fine-tuner';
-import * as rest from './rest';
+import { loadQuestions, LoadQuestionsCall } from './load-questions';
+import { rankTrajectory, RankTrajectoryCall } from './rank-trajectory';
+import { buildRoundDataset, BuildRoundDatasetCall } from './build-round-dataset';
+import { fineTune, FineTuneCall } from './fine-tune';
+import { scoreEvaluation, ScoreEvaluationCall } from './score-evaluation';
+import { registerModel, RegistryEntry } from './register-model';
+import { writeCampaignReport, CampaignReportCall } from './write-campaign-report';
+import { readArtifact } from './read-artifact';
+import { writeArtifact } from './write-artifact';
 
 export interface ActivityDeps {
   models: ChatModelProvider;
@@ -21,53 +34,42 @@ export interface ActivityDeps {
   agent: Pick<AgentSettings, 'topK' | 'maxRepairs' | 'snippetChars'>;
   /** Needed only by ReST rounds. */
   fineTuner?: FineTuner;
+  /** A directory on the worker's machine for local copies of artifacts (the fine-tune's files); needed only by ReST rounds. */
+  workDir?: string;
 }
 
-/**
- * Problems a retry cannot fix fail the activity for good; everything else is retried by Temporal.
- * While the step runs (or waits for a free model sequence) it heartbeats, so a worker that dies is noticed
- * within the heartbeat timeout instead of the whole start-to-close timeout.
- */
-async function nonRetryableOnConfigError<T>(fn: () => Promise<T>, keepAlive = true): Promise<T> {
-  // (The fine-tune heartbeats its own progress, which later retries resume from; no plain keep-alive there.)
-  const beat = keepAlive ? setInterval(() => Context.current().heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof NonRetryableError) throw ApplicationFailure.nonRetryable(err.message, 'NonRetryableError');
-    // The server said when to come back (Retry-After): the next attempt waits that long instead of the policy's backoff.
-    if (err instanceof RetryLaterError) throw ApplicationFailure.create({ message: err.message, type: 'RetryLaterError', nextRetryDelay: err.retryAfterMs });
-    throw err;
-  } finally {
-    if (beat) clearInterval(beat);
-  }
-}
-
-const HEARTBEAT_EVERY_MS = 5_000;
+/** Maps NonRetryableError, and heartbeats while `fn` runs. */
+const waiting = <T>(fn: () => Promise<T>) => mapNonRetryable(() => heartbeatWhile(fn));
 
 export function createActivities(deps: ActivityDeps) {
   const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs };
+  const search = { search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars };
   return {
-    decide: (call: StepCall<'decision'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'decision', call)),
-    summarize: (call: StepCall<'summary'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'summary', call)),
-    generateAnswer: (call: StepCall<'answer'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'answer', call)),
-    checkRelevance: (call: StepCall<'relevance_check'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'relevance_check', call)),
-    checkGrounding: (call: StepCall<'grounding_check'>) => nonRetryableOnConfigError(() => runLlmStep(llm, 'grounding_check', call)),
-    search: (call: SearchCall) =>
-      nonRetryableOnConfigError(() => runSearch({ search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars }, call)),
-    saveTrajectory: (call: SaveTrajectoryCall) => saveTrajectory({ store: deps.store }, call),
+    // The agent (trajectoryWorkflow).
+    decide: (call: StepCall<'decision'>) => waiting(() => runLlmStep(llm, 'decision', call)),
+    summarize: (call: StepCall<'summary'>) => waiting(() => runLlmStep(llm, 'summary', call)),
+    generateAnswer: (call: StepCall<'answer'>) => waiting(() => runLlmStep(llm, 'answer', call)),
+    checkRelevance: (call: StepCall<'relevance_check'>) => waiting(() => runLlmStep(llm, 'relevance_check', call)),
+    checkGrounding: (call: StepCall<'grounding_check'>) => waiting(() => runLlmStep(llm, 'grounding_check', call)),
+    search: (call: SearchCall) => mapNonRetryable(() => runSearch(search, call)),
+    saveTrajectory: (call: SaveTrajectoryCall) => mapNonRetryable(() => saveTrajectory(deps, call)),
 
-    // ReST: collection helpers, AI-feedback ranking, dataset, fine-tuning, evaluation, registry.
-    loadQuestions: (call: { key: string; offset: number; limit: number }) => rest.loadQuestions(deps.store, call),
-    rankTrajectory: (call: Parameters<typeof rest.rankTrajectory>[1]) => nonRetryableOnConfigError(() => rest.rankTrajectory(deps, call)),
-    buildRoundDataset: (call: Parameters<typeof rest.buildRoundDataset>[1]) => rest.buildRoundDataset(deps.store, call),
-    fineTune: (call: Parameters<typeof rest.fineTune>[1]) => {
-      if (!deps.fineTuner) throw ApplicationFailure.nonRetryable('this worker has no fine-tuning backend configured', 'NonRetryableError');
-      return nonRetryableOnConfigError(() => rest.fineTune({ store: deps.store, fineTuner: deps.fineTuner! }, call), false);
+    // ReST: collection helpers, AI-feedback ranking, dataset, fine-tuning, evaluation, registry, report.
+    loadQuestions: (call: LoadQuestionsCall) => mapNonRetryable(() => loadQuestions(deps, call)),
+    rankTrajectory: (call: RankTrajectoryCall) => waiting(() => rankTrajectory(deps, call)),
+    buildRoundDataset: (call: BuildRoundDatasetCall) => mapNonRetryable(() => buildRoundDataset(deps, call)),
+    fineTune: (call: FineTuneCall) => {
+      const { fineTuner, workDir } = deps;
+      if (!fineTuner || !workDir) throw ApplicationFailure.nonRetryable('this worker has no fine-tuning backend configured', 'NonRetryableError');
+      return mapNonRetryable(() => fineTune({ store: deps.store, fineTuner, workDir }, call));
     },
-    scoreEvaluation: (call: Parameters<typeof rest.scoreEvaluation>[1]) => rest.scoreEvaluation(deps.store, call),
-    registerModel: (entry: rest.RegistryEntry) => rest.registerModel(deps.store, entry),
-    writeCampaignReport: (call: Parameters<typeof rest.writeCampaignReport>[1]) => rest.writeCampaignReport(deps.store, call),
+    scoreEvaluation: (call: ScoreEvaluationCall) => mapNonRetryable(() => scoreEvaluation(deps, call)),
+    registerModel: (entry: RegistryEntry) => mapNonRetryable(() => registerModel(deps, entry)),
+    writeCampaignReport: (call: CampaignReportCall) => mapNonRetryable(() => writeCampaignReport(deps, call)),
+
+    // Artifacts for clients that cannot reach the store themselves (the CLI on another machine).
+    readArtifact: (call: { key: string }) => mapNonRetryable(() => readArtifact(deps, call)),
+    writeArtifact: (call: { key: string; text: string }) => mapNonRetryable(() => writeArtifact(deps, call)),
   };
 }
 

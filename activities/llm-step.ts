@@ -10,9 +10,10 @@ import type { ChatModel, ChatModelProvider } from '../ports/chat-model';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { putJson } from '../ports/artifact-store';
 import { parseStepOutput, repairNote, stepDefinition, SYSTEM_PROMPT } from '../lib/agent/steps';
-import type { StepInputs, StepKind, StepOutputs } from '../lib/agent/steps';
-import { LlmStepRecord, StepAttempt, StepRef, StepSample, stepKey } from '../lib/trajectory';
-import { lowestPerplexity, perplexity } from '../lib/ranking';
+import type { StepInputs, StepKind, StepOutputs } from '../lib/agent/types';
+import type { LlmStepRecord, StepAttempt, StepRef, StepSample } from '../lib/trajectory';
+import { stepKey } from '../lib/artifact-keys';
+import { lowestPerplexity, perplexity } from '../lib/rest/perplexity';
 import { hash53 } from '../lib/hash';
 import { quoteOutput } from '../lib/output-spec';
 

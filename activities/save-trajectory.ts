@@ -1,7 +1,8 @@
 /** Assembles the stored step records into one trajectory file. */
 import type { ArtifactStore } from '../ports/artifact-store';
 import { getJson, putJson } from '../ports/artifact-store';
-import { StepRecord, StepRef, Trajectory, trajectoryKey } from '../lib/trajectory';
+import type { StepRecord, StepRef, Trajectory } from '../lib/trajectory';
+import { trajectoryKey } from '../lib/artifact-keys';
 
 export interface SaveTrajectoryCall extends Omit<Trajectory, 'steps'> {
   steps: StepRef[];

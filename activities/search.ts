@@ -3,8 +3,9 @@
 import type { SearchEngineProvider } from '../ports/search-engine';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { putJson } from '../ports/artifact-store';
-import type { SearchResultView } from '../lib/agent/steps';
-import { SearchStepRecord, StepRef, stepKey } from '../lib/trajectory';
+import type { SearchResultView } from '../lib/agent/types';
+import type { SearchStepRecord, StepRef } from '../lib/trajectory';
+import { stepKey } from '../lib/artifact-keys';
 
 export interface SearchCall {
   trajectoryId: string;

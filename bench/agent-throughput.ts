@@ -19,7 +19,7 @@ import { LocalDirStore } from '../adapters/store/local-dir-store';
 import { runLlmStep } from '../activities/llm-step';
 import { runSearch } from '../activities/search';
 import { worstCasePrompts } from '../lib/agent/context-budget';
-import type { PastAction } from '../lib/agent/steps';
+import type { PastAction } from '../lib/agent/types';
 
 const ROOT = path.join(__dirname, '..');
 const { values } = parseArgs({
@@ -87,21 +87,23 @@ async function main() {
   async function trajectory(id: string, question: string): Promise<number> {
     const llm = { models, store, maxRepairs: agent.maxRepairs };
     let index = 0;
+    let llmSteps = 0;
+    const step: typeof runLlmStep = (deps, kind, call) => (llmSteps++, runLlmStep(deps, kind, call));
     const call = { trajectoryId: id, temperature: 0 };
     const pastActions: PastAction[] = [];
     for (let remaining = maxSearches; remaining > 0; remaining--) {
-        const decision = await runLlmStep(llm, 'decision', { ...call, index: index++, input: { question, pastActions: [...pastActions], remainingSearches: remaining } });
+        const decision = await step(llm, 'decision', { ...call, index: index++, input: { question, pastActions: [...pastActions], remainingSearches: remaining } });
       if (!decision.value || decision.value.call === 'Terminate') break;
       const searched = await runSearch(tools, { trajectoryId: id, index: index++, query: decision.value.query });
-      const summary = await runLlmStep(llm, 'summary', { ...call, index: index++, input: { question, query: decision.value.query, results: searched.results } });
+      const summary = await step(llm, 'summary', { ...call, index: index++, input: { question, query: decision.value.query, results: searched.results } });
       if (!summary.value) break;
       pastActions.push({ query: decision.value.query, knowledge: summary.value.knowledge });
     }
-    const answer = await runLlmStep(llm, 'answer', { ...call, index: index++, input: { question, pastActions } });
+    const answer = await step(llm, 'answer', { ...call, index: index++, input: { question, pastActions } });
     const text = answer.value?.text ?? '';
-    await runLlmStep(llm, 'relevance_check', { ...call, index: index++, input: { question, pastActions, answer: text } });
-    await runLlmStep(llm, 'grounding_check', { ...call, index: index++, input: { question, pastActions, answer: text } });
-    return index - pastActions.length; // LLM steps (searches excluded)
+    await step(llm, 'relevance_check', { ...call, index: index++, input: { question, pastActions, answer: text } });
+    await step(llm, 'grounding_check', { ...call, index: index++, input: { question, pastActions, answer: text } });
+    return llmSteps;
   }
 
   const runs: RunStats[] = [];

@@ -82,7 +82,10 @@ function resolvePaths(raw: unknown, dir: string): void {
     if (Array.isArray(llm.loraAdapters)) llm.loraAdapters = llm.loraAdapters.map((p) => resolveStr(p, dir));
   }
   if (isObj(search) && 'dbPath' in search) search.dbPath = resolveStr(search.dbPath, dir);
-  if (isObj(artifacts) && 'dir' in artifacts) artifacts.dir = resolveStr(artifacts.dir, dir);
+  if (isObj(artifacts)) {
+    if ('dir' in artifacts) artifacts.dir = resolveStr(artifacts.dir, dir);
+    if ('workDir' in artifacts) artifacts.workDir = resolveStr(artifacts.workDir, dir);
+  }
 }
 
 function readConfigFile(file: string): Obj {

@@ -7,14 +7,12 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SearchAttributeType } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES } from '../lib/search-attributes';
-
-export { webUiWorkflowUrl } from '../lib/web-ui';
+import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../lib/search-attributes';
+import { projectRoot } from '../project-root';
 
 /** Search attributes registered on the dev server (name → the CLI's type name); a real cluster needs the same ones. */
 export const SEARCH_ATTRIBUTES: Record<string, string> = Object.fromEntries(
-  ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, key.type === SearchAttributeType.INT ? 'Int' : 'Keyword']),
+  ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, cliTypeName(key)]),
 );
 
 export interface DevServerOptions {
@@ -44,18 +42,6 @@ export interface DevServer {
 
 const HOST = '127.0.0.1';
 const STDERR_TAIL = 4000;
-
-/** The project root: the nearest directory above this file with restact's package.json (works from dist/ too). */
-export function projectRoot(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    try {
-      if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'restact') return dir;
-    } catch {
-      // no or unreadable package.json here: keep walking up
-    }
-    if (path.dirname(dir) === dir) return process.cwd();
-  }
-}
 
 /** `.venv/bin/temporal` (installed by `npm run setup`), else `temporal` on PATH. */
 export function findTemporalCli(root = projectRoot()): string {

@@ -8,10 +8,13 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import type { Config } from '../lib/config';
-import { ALL_SEARCH_ATTRIBUTES } from '../lib/search-attributes';
-import { SearchAttributeType } from '@temporalio/common';
+import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../lib/search-attributes';
+import type { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { temporalConnectionOptions } from './config-loader';
-import { projectRoot, startDevServer, DevServer } from './dev-server';
+import { defaultUiUrl } from './web-ui';
+import { startDevServer, DevServer } from './dev-server';
+import { projectRoot } from '../project-root';
 import { createWorker, createWorkerDeps, WorkerDeps } from '../worker';
 
 export interface TemporalSession {
@@ -41,10 +44,9 @@ export function devServerDbFile(config: Config): string {
   return config.temporal.devServer.dbFile ?? path.join(path.dirname(config.artifacts.dir), 'temporal.sqlite');
 }
 
-export function defaultUiUrl(config: Config, address: string): string | undefined {
-  if (config.temporal.webUiUrl) return config.temporal.webUiUrl.replace(/\/$/, '');
-  const host = address.split(':')[0];
-  return host === 'localhost' || host === '127.0.0.1' ? `http://localhost:8233` : undefined;
+/** The proto enum value for an SDK search attribute type, by name (`KEYWORD` -> `INDEXED_VALUE_TYPE_KEYWORD`, 2). */
+function indexedValueType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
+  return temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${type}`];
 }
 
 /** Registers restact's search attributes on a configured server if they are missing (best effort). */
@@ -55,12 +57,12 @@ async function ensureSearchAttributes(connection: Connection, namespace: string)
     if (!missing.length) return;
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, k.type === SearchAttributeType.INT ? 2 : 1])),
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedValueType(k.type)])),
     });
   } catch (err) {
     process.stderr.write(
       `warning: could not check or register search attributes (${(err as Error).message}). ` +
-        `Register them once: ${ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${k.type === SearchAttributeType.INT ? 'Int' : 'Keyword'}`).join(', ')}\n`,
+        `Register them once: ${ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${cliTypeName(k)}`).join(', ')}\n`,
     );
   }
 }

@@ -1,15 +1,14 @@
-/** Starting trajectory workflows from the CLI and reading their stored trajectories back. */
+/** Starting trajectory workflows from the CLI and reading their stored trajectories back (through a worker). */
 import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { TemporalSession } from './runtime';
-import { trajectoryWorkflow } from '../workflows';
+import type { trajectoryWorkflow } from '../workflows/trajectory';
 import { trajectoryWorkflowId } from '../lib/workflow-ids';
 import { QUESTION_ID } from '../lib/search-attributes';
-import { webUiWorkflowUrl } from '../lib/web-ui';
+import { webUiWorkflowUrl } from './web-ui';
 import type { Trajectory, TrajectoryResult } from '../lib/trajectory';
-import { LocalDirStore } from '../adapters/store/local-dir-store';
-import { getJson } from '../ports/artifact-store';
+import { readArtifact } from './artifacts';
 
 export interface AskedQuestion {
   questionId: string;
@@ -42,7 +41,7 @@ export interface AskOptions {
 export async function askOne(session: TemporalSession, q: AskedQuestion, options: AskOptions = {}): Promise<AskOutcome> {
   const { client, config } = session;
   const workflowId = trajectoryWorkflowId(q.questionId, q.sample ?? 0);
-  const handle = await client.workflow.start(trajectoryWorkflow, {
+  const handle = await client.workflow.start<typeof trajectoryWorkflow>('trajectoryWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
     args: [{ questionId: q.questionId, question: q.question, model: resolveModelRef(options.model), maxSearches: config.agent.maxSearches, temperature: config.agent.temperature, ...(options.searchDb ? { searchDb: path.resolve(options.searchDb) } : {}) }],
@@ -53,8 +52,8 @@ export async function askOne(session: TemporalSession, q: AskedQuestion, options
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
   const result = await handle.result();
-  const store = new LocalDirStore(config.artifacts.dir);
-  const trajectory = await getJson<Trajectory>(store, result.trajectoryRef);
+  // The worker's store, not this machine's: the worker may run elsewhere.
+  const trajectory = JSON.parse(await readArtifact(session, result.trajectoryRef)) as Trajectory;
   return {
     result,
     trajectory,

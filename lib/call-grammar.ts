@@ -7,7 +7,7 @@
  * The JSON schema keeps to what OpenAI's strict structured outputs accept (no `maxLength`): string bounds are
  * `pattern`s, which llama.cpp and vLLM honour as well.
  */
-import type { ArgSpec, CallSpec } from './output-spec';
+import type { ArgSpec, CallSpec } from './call-spec';
 import { pyStr } from './python-literal';
 
 /** A string argument's length bound when its CallSpec names none. */

@@ -2,7 +2,7 @@
  * Reads and writes the one-line Python call a step answers with, e.g. `Search(query="...")`, checking call names,
  * argument names, types and enums against the step's `CallSpec`s. Pure.
  */
-import type { ArgType, CallSpec } from './output-spec';
+import type { ArgType, CallSpec } from './call-spec';
 import { pyBool, pyIntList, pyStr, readPyStr, PyLiteralError } from './python-literal';
 
 export type ArgValue = string | boolean | number[];

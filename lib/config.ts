@@ -122,7 +122,14 @@ export const ConfigSchema = z.object({
   temporal: TemporalSchema.prefault({}),
   llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 8, contextSize: 'auto' }),
   search: SearchSchema.default({ provider: 'sqlite', dbPath: '.restact/index.sqlite' }),
-  artifacts: z.object({ dir: z.string().min(1).default('.restact/artifacts') }).prefault({}),
+  artifacts: z
+    .object({
+      /** The artifact store (a directory). Workers on several machines must share it (a network folder). */
+      dir: z.string().min(1).default('.restact/artifacts'),
+      /** Local copies of artifacts on a worker's machine, for tools that need files (the LoRA trainer). */
+      workDir: z.string().min(1).default('.restact/work'),
+    })
+    .prefault({}),
   agent: AgentSchema.prefault({}),
   /** The fine-tuning backend the workers use (ReST rounds). */
   fineTune: FineTunerSchema.default({ backend: 'local' }),

@@ -8,6 +8,8 @@
  * `action = `), or as JSON from JSON-schema decoding; all three give the same typed value.
  */
 import { z } from 'zod';
+import type { ArgSpec, CallSpec } from './call-spec';
+export type { ArgSpec, ArgType, CallSpec } from './call-spec';
 import { buildGbnf, buildJsonSchema } from './call-grammar';
 import { CallValue, checkJsonArgs, parseCallLine, renderCallValue } from './call-parser';
 import { pyStr } from './python-literal';
@@ -34,22 +36,6 @@ export interface OutputSpec<T> {
   parse(text: string): ParseResult<T>;
   /** The canonical output text for a value (few-shot examples, fine-tuning targets). */
   render(value: T): string;
-}
-
-export type ArgType = 'str' | 'bool' | 'int_list';
-
-export interface ArgSpec {
-  name: string;
-  type: ArgType;
-  /** Upper bound on a string's length, enforced by the grammars (GBNF and JSON schema). */
-  maxChars?: number;
-  /** The only values a string may take: enforced by the grammars and the parser. */
-  enum?: readonly string[];
-}
-
-export interface CallSpec {
-  name: string;
-  args: ArgSpec[];
 }
 
 // ---------------------------------------------------------------------------------------------- reading model text

@@ -1,4 +1,7 @@
-/** Search attributes that make runs findable in the Web UI. Registered when the embedded dev server starts. */
+/**
+ * Search attributes that make runs findable in the Web UI. The embedded dev server starts with them; on another
+ * server the CLI registers them when they are missing (client/runtime.ts).
+ */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const QUESTION_ID = defineSearchAttributeKey('QuestionId', SearchAttributeType.KEYWORD);
@@ -8,3 +11,10 @@ export const ROUND_INDEX = defineSearchAttributeKey('RoundIndex', SearchAttribut
 export const PHASE = defineSearchAttributeKey('Phase', SearchAttributeType.KEYWORD);
 
 export const ALL_SEARCH_ATTRIBUTES = [QUESTION_ID, OUTCOME, CAMPAIGN_ID, ROUND_INDEX, PHASE];
+
+/** The type name the Temporal CLI uses (`temporal server start-dev --search-attribute Name=Type`). */
+export function cliTypeName(key: { name: string; type: SearchAttributeType }): 'Keyword' | 'Int' {
+  if (key.type === SearchAttributeType.INT) return 'Int';
+  if (key.type === SearchAttributeType.KEYWORD) return 'Keyword';
+  throw new Error(`search attribute ${key.name}: no CLI type name for ${key.type}`);
+}

@@ -1,8 +1,8 @@
 /**
  * What a trajectory is made of. Full records (prompts, raw outputs, search results) live in the artifact
- * store; workflows hold only `StepRef`s and the few values the loop needs.
+ * store (keys in lib/artifact-keys.ts); workflows hold only `StepRef`s and the few values the loop needs.
  */
-import type { StepInputs, StepKind, StepOutputs } from './agent/steps';
+import type { StepInputs, StepKind, StepOutputs } from './agent/types';
 
 export interface TokenCounts {
   prompt: number;
@@ -110,17 +110,4 @@ export interface Trajectory {
   answer: string | null;
   failure?: string;
   steps: StepRecord[];
-}
-
-export function trajectoryKey(workflowId: string): string {
-  return `trajectories/${safeKey(workflowId)}/trajectory.json`;
-}
-
-export function stepKey(workflowId: string, index: number, kind: string): string {
-  return `trajectories/${safeKey(workflowId)}/steps/${String(index).padStart(2, '0')}-${kind}.json`;
-}
-
-/** Keeps ids usable as path segments on every filesystem. */
-export function safeKey(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_');
 }

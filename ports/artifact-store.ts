@@ -1,6 +1,8 @@
 /**
  * Where large data lives (trajectories, datasets, reports, models). Workflows pass keys, never the data.
- * A key is a relative, slash-separated path such as `trajectories/traj-q1-0/trajectory.json`.
+ * A key is a relative, slash-separated path such as `trajectories/traj-q1-0/trajectory.json` (all made in
+ * lib/artifact-keys.ts). The port knows nothing of local files: a tool that needs one (the LoRA trainer) works on
+ * a local copy (adapters/store/local-copies.ts).
  */
 export interface ArtifactStore {
   /** Human-readable location of the store (a directory, a bucket URL). */
@@ -10,8 +12,6 @@ export interface ArtifactStore {
   exists(key: string): Promise<boolean>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
-  /** A local filesystem path for the key, for tools that need a file (trainers, model loaders). */
-  localPath(key: string): string;
 }
 
 export async function putJson(store: ArtifactStore, key: string, value: unknown): Promise<string> {

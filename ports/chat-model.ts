@@ -1,7 +1,8 @@
 /**
- * The LLM port. Every agent step, the ranker and the judge talk to a model only through this interface.
+ * The LLM port. Every agent step and the ranker talk to a model only through this interface.
  * Adapters: `adapters/llm/openai-chat.ts` (any OpenAI-compatible server) and `adapters/llm/llama-chat.ts`
- * (the embedded GGUF model through node-llama-cpp).
+ * (the embedded GGUF model through node-llama-cpp); `adapters/llm/artifact-model-refs.ts` wraps either so that
+ * `artifact:` model refs (models a fine-tune wrote into the store) resolve on every worker.
  */
 import type { OutputGrammar } from '../lib/output-spec';
 
@@ -20,6 +21,16 @@ export interface ChatRequest {
   /** Ask for per-token log-probabilities of the completion (used to pick the lowest-perplexity sample). */
   logprobs?: boolean;
   seed?: number;
+}
+
+/**
+ * The prompt of a raw completion (the embedded model, `/v1/completions`): the program in the last user message.
+ * System text is only for chat APIs.
+ */
+export function completionPrompt(messages: ChatMessage[]): string {
+  const user = [...messages].reverse().find((m) => m.role === 'user');
+  if (!user) throw new Error('a completion needs a user message');
+  return user.content;
 }
 
 export interface ChatResult {

@@ -1,3 +1,6 @@
-/** All workflows the worker registers. */
+/** All workflows the worker registers (their names are their workflow types: keep them stable). */
 export { trajectoryWorkflow } from './trajectory';
-export { campaignWorkflow, restRoundWorkflow, collectBatchWorkflow } from './rest';
+export { campaignWorkflow } from './campaign';
+export { restRoundWorkflow } from './round';
+export { collectBatchWorkflow } from './collect-batch';
+export { readArtifactWorkflow, writeArtifactWorkflow } from './artifacts';

@@ -6,29 +6,18 @@
  *
  * Only orchestration lives here: every box is one activity; the full records go to the artifact store.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ActivityFailure, ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { StepOutcome } from '../activities/llm-step';
-import type { PastAction, StepKind, StepOutputs } from '../lib/agent/steps';
+import type { PastAction, StepKind, StepOutputs } from '../lib/agent/types';
 import type { StepRef, TrajectoryInput, TrajectoryResult, TrajectoryStatus } from '../lib/trajectory';
 import { OUTCOME } from '../lib/search-attributes';
-
-const RETRY = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '30 seconds',
-  maximumAttempts: 5,
-  nonRetryableErrorTypes: ['NonRetryableError'],
-};
-
-// LLM steps may queue behind others for the embedded model; heartbeats show they are alive meanwhile.
-const llm = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry: RETRY });
-const tools = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: RETRY });
+import { heartbeating as llm, io } from './activity-options';
 
 /** A step whose output stayed unparsable after its repairs: the trajectory ends as failed. */
 class StepFailed extends Error {}
 
-export const MAX_SEARCHES = 10;
+/** The paper's bound on searches per trajectory. */
+const MAX_SEARCHES = 10;
 
 export async function trajectoryWorkflow(input: TrajectoryInput): Promise<TrajectoryResult> {
   const { workflowId } = workflowInfo();
@@ -54,7 +43,7 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
       const decision = accept(await llm.decide({ ...call, index: steps.length, input: { question, pastActions, remainingSearches: remaining } }));
       if (decision.call === 'Terminate') break;
 
-      const searched = await tools.search({ trajectoryId: workflowId, index: steps.length, query: decision.query, searchDb: input.searchDb });
+      const searched = await io.search({ trajectoryId: workflowId, index: steps.length, query: decision.query, searchDb: input.searchDb });
       steps.push(searched.step);
 
       const summary = accept(
@@ -80,7 +69,7 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
   }
 
   upsertSearchAttributes([{ key: OUTCOME, value: status }]);
-  const trajectoryRef = await tools.saveTrajectory({
+  const trajectoryRef = await io.saveTrajectory({
     workflowId,
     questionId: input.questionId,
     question,

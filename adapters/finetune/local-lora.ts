@@ -25,6 +25,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { spawn } from 'node:child_process';
 import { NonRetryableError } from '../../ports/errors';
+import { projectRoot } from '../../project-root';
 import type { FineTuneContext, FineTuneRequest, FineTuneResult, FineTuner } from '../../ports/fine-tuner';
 
 export interface LocalLoraFineTunerOptions {
@@ -76,7 +77,7 @@ export class LocalLoraFineTuner implements FineTuner {
   private readonly scriptPath: string;
 
   constructor(private readonly options: LocalLoraFineTunerOptions) {
-    const root = projectDir(__dirname);
+    const root = projectRoot();
     this.python = options.python ?? path.join(root, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
     this.baseGguf = path.resolve(options.baseGguf);
     this.scriptPath = path.resolve(options.scriptPath ?? path.join(root, 'trainer', 'train_lora.py'));
@@ -182,14 +183,6 @@ export class LocalLoraFineTuner implements FineTuner {
     const init = initAdapterDir(request.baseModel);
     if (init) args.push('--init-adapter', init);
     return args;
-  }
-}
-
-/** The project root: the nearest directory above `from` that holds the trainer (works from dist/ too). */
-function projectDir(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'trainer', 'train_lora.py'))) return dir;
-    if (path.dirname(dir) === dir) return process.cwd();
   }
 }
 

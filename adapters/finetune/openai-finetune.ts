@@ -1,5 +1,7 @@
 /**
  * FineTuner adapter for the OpenAI fine-tuning API (api.openai.com, or any server with the same API).
+ * Longer than 250 lines: one job's whole life (upload, adopt, create, poll, resume, cancel) is one state machine,
+ * easier to check read in one piece than split across files.
  *
  * Durability (see ports/fine-tuner.ts): one `fineTune` call runs inside one long activity.
  * - A fresh call uploads the JSONL files, creates the job and reports `{ stage: 'created', jobId }` at once, so

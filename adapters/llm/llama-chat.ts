@@ -1,22 +1,21 @@
 /**
  * The embedded ChatModel: a GGUF model run in-process by node-llama-cpp.
  *
- * - The model is loaded once per provider (per worker); each LoRA adapter set gets its own context.
- * - A context has several sequences so concurrent activities share one loaded model. node-llama-cpp reserves
- *   `contextSize` KV cells for EACH sequence, so memory is about sequences x contextSize x 22.5 KB for this model
- *   (30 layers, 3 KV heads of 64, f16): the context per sequence is sized to the agent's longest prompt plus
- *   its output (`fitContext`), not to the model's training context.
- * - Prompts are raw completions of the Python program (the last user message), not a chat template: the
- *   model continues the code line, and the local trainer trains on exactly `prompt + completion`.
- * - Each sequence keeps its evaluated tokens; a new prompt re-uses the longest common prefix, so a step's
- *   stable few-shot header is evaluated once, not per call.
+ * - The model loads once per provider (per worker); each LoRA adapter set gets its own context, whose sequences
+ *   serve concurrent activities and keep each step's few-shot header evaluated (./sequence-pool.ts).
+ * - node-llama-cpp reserves `contextSize` KV cells for EACH sequence (22.5 KB a cell for this model: 30 layers,
+ *   3 KV heads of 64, f16), so the context per sequence is sized to the agent's longest prompt plus its output
+ *   (`fitContext`), not to the model's training context.
+ * - Prompts are raw completions of the Python program, not a chat template: the model continues the code line,
+ *   and the local trainer trains on exactly `prompt + completion`.
  * - Thread count is set explicitly: node-llama-cpp's default over-subscribes small machines (~300x slower).
  */
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult, ContextFit, PromptBudget } from '../../ports/chat-model';
+import { completionPrompt, type ChatModel, type ChatModelProvider, type ChatRequest, type ChatResult, type ContextFit, type PromptBudget } from '../../ports/chat-model';
 import { NonRetryableError } from '../../ports/errors';
+import { SequencePool } from './sequence-pool';
 
 type LlamaCppModule = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 type Token = ReturnType<LlamaModel['tokenize']>[number];
@@ -54,56 +53,6 @@ export function defaultThreads(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
-/** The prompt text for a raw completion: the program in the last user message (system text is for chat APIs). */
-export function completionPrompt(messages: ChatRequest['messages']): string {
-  const user = [...messages].reverse().find((m) => m.role === 'user');
-  if (!user) throw new Error('a completion needs a user message');
-  return user.content;
-}
-
-/**
- * A small pool of sequences of one context. A call takes the free sequence that already holds the longest
- * prefix of its prompt; when none shares a useful prefix it takes the least recently used one, so each
- * step's few-shot header tends to stay cached in a sequence of its own.
- */
-class SequencePool {
-  private readonly free: Array<{ seq: LlamaSequence; lastUsed: number }>;
-  private readonly waiting: Array<(s: LlamaSequence) => void> = [];
-  private clock = 0;
-
-  constructor(readonly context: LlamaContext, count: number) {
-    this.free = Array.from({ length: count }, () => ({ seq: context.getSequence(), lastUsed: 0 }));
-  }
-
-  async acquire(tokens: readonly number[]): Promise<LlamaSequence> {
-    if (this.free.length === 0) return new Promise((resolve) => this.waiting.push(resolve));
-    let best = -1;
-    let bestShared = USEFUL_PREFIX_TOKENS - 1;
-    this.free.forEach((entry, i) => {
-      const shared = sharedPrefix(entry.seq.contextTokens, tokens);
-      if (shared > bestShared) [best, bestShared] = [i, shared];
-    });
-    if (best < 0) best = this.free.reduce((lru, e, i) => (e.lastUsed < this.free[lru].lastUsed ? i : lru), 0);
-    return this.free.splice(best, 1)[0].seq;
-  }
-
-  release(seq: LlamaSequence): void {
-    const next = this.waiting.shift();
-    if (next) next(seq);
-    else this.free.push({ seq, lastUsed: ++this.clock });
-  }
-}
-
-/** Below this many shared tokens a cached prompt is not worth keeping a sequence busy for. */
-const USEFUL_PREFIX_TOKENS = 64;
-
-function sharedPrefix(a: readonly number[], b: readonly number[]): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  return i;
-}
-
 /** Token counts since the provider started: prompt tokens sent, those evaluated (not reused from a cached prefix), generated. */
 export interface LlamaStats {
   promptTokens: number;
@@ -118,7 +67,7 @@ export class LlamaChatModel implements ChatModel {
     private readonly llamaCpp: LlamaCppModule,
     private readonly llama: Llama,
     private readonly model: LlamaModel,
-    private readonly pool: SequencePool,
+    private readonly pool: SequencePool<LlamaSequence>,
     readonly name: string,
     private readonly stats: LlamaStats,
   ) {}
@@ -198,13 +147,10 @@ function promptTokens(model: LlamaModel, prompt: string): Token[] {
   return tokens;
 }
 
+/** Where the earliest stop string starts in `text`, or -1. */
 function firstStop(text: string, stops: string[]): number {
-  let at = -1;
-  for (const s of stops) {
-    const i = text.indexOf(s);
-    if (i >= 0 && (at < 0 || i < at)) at = i;
-  }
-  return at;
+  const at = Math.min(...stops.map((s) => text.indexOf(s)).filter((i) => i >= 0));
+  return Number.isFinite(at) ? at : -1;
 }
 
 /**
@@ -268,12 +214,11 @@ export class LlamaChatModelProvider implements ChatModelProvider {
       m = (async () => {
         for (const a of adapters) if (!fs.existsSync(a)) throw new NonRetryableError(`LoRA adapter not found: ${a}`);
         const { mod, llama, model } = await this.load();
-        const threads = this.settings.threads ?? defaultThreads();
         const context = await model.createContext({
           sequences: this.settings.sequences,
           // Per sequence: node-llama-cpp multiplies by `sequences` itself.
           contextSize: this.contextSize ?? AUTO_CONTEXT_FALLBACK,
-          threads,
+          threads: this.settings.threads ?? defaultThreads(),
           lora: adapters.length ? { adapters: adapters.map((filePath) => ({ filePath })) } : undefined,
         });
         const name = path.basename(this.settings.modelPath) + (adapters.length ? `+${adapters.map((a) => path.basename(a)).join('+')}` : '');

@@ -7,18 +7,11 @@
 import { z } from 'zod';
 import type { ConstrainedDecodingSchema, OpenAiApiSchema } from '../../lib/config';
 import type { OutputGrammar } from '../../lib/output-spec';
-import type { ChatRequest, ChatResult } from '../../ports/chat-model';
+import { completionPrompt, type ChatRequest, type ChatResult } from '../../ports/chat-model';
 import { truncate } from '../openai-errors';
 
 export type OpenAiApi = z.infer<typeof OpenAiApiSchema>;
 export type DecodingMode = z.infer<typeof ConstrainedDecodingSchema>;
-
-/** The program a raw completion continues: the last user message (the system message is for chat APIs). */
-export function completionPrompt(messages: ChatRequest['messages']): string {
-  const user = [...messages].reverse().find((m) => m.role === 'user');
-  if (!user) throw new Error('a completion needs a user message');
-  return user.content;
-}
 
 /**
  * JSON wraps the same content in keys, quotes and whitespace the server lets the model choose; the grammar still

@@ -1,5 +1,8 @@
-/** The default ArtifactStore: a local directory. Writes are atomic (temp file + rename), so a retried
- * activity that dies mid-write never leaves a torn file behind. */
+/**
+ * The default ArtifactStore: a directory. Writes are atomic (temp file + rename), so a retried activity that dies
+ * mid-write never leaves a torn file behind. Workers on several machines share one store by pointing
+ * `artifacts.dir` at a shared folder (NFS, SMB); the CLI never opens it, it asks a worker (client/artifacts.ts).
+ */
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -12,14 +15,14 @@ export class LocalDirStore implements ArtifactStore {
     this.location = path.resolve(dir);
   }
 
-  localPath(key: string): string {
+  private file(key: string): string {
     const full = path.resolve(this.location, key);
     if (full !== this.location && !full.startsWith(this.location + path.sep)) throw new Error(`artifact key escapes the store: ${key}`);
     return full;
   }
 
   async put(key: string, data: string | Uint8Array): Promise<string> {
-    const file = this.localPath(key);
+    const file = this.file(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     await fs.writeFile(tmp, data);
@@ -28,15 +31,15 @@ export class LocalDirStore implements ArtifactStore {
   }
 
   async get(key: string): Promise<Buffer> {
-    return fs.readFile(this.localPath(key));
+    return fs.readFile(this.file(key));
   }
 
   async exists(key: string): Promise<boolean> {
-    return existsSync(this.localPath(key));
+    return existsSync(this.file(key));
   }
 
   async list(prefix: string): Promise<string[]> {
-    const base = this.localPath(prefix.endsWith('/') ? prefix : path.posix.dirname(prefix) + '/');
+    const base = this.file(prefix.endsWith('/') ? prefix : path.posix.dirname(prefix) + '/');
     const out: string[] = [];
     const walk = async (dir: string): Promise<void> => {
       const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);

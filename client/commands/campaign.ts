@@ -1,154 +1,72 @@
 /**
- * `restact campaign start|status|watch|stop`: start a ReST campaign, show its progress (a query on the
- * campaign workflow), stop it after the current round (a signal).
+ * `restact campaign start|status|watch|stop`: start a ReST campaign, show its progress (a query on the campaign
+ * workflow), stop it after the current round (a signal).
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { MultiBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { CampaignSchema, type CampaignSettings } from '../../lib/campaign';
-import { formatZodError } from '../../lib/config';
-import { parseJsonl, QuestionSchema } from '../../lib/corpus';
-import type { CampaignProgress, RoundSummary } from '../../lib/rest-progress';
-import { webUiWorkflowUrl } from '../../lib/web-ui';
-import { CAMPAIGN_ID } from '../../lib/search-attributes';
-import { campaignWorkflow, progressQuery, type CampaignResult } from '../../workflows/rest';
-import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import { ConfigFileError } from '../config-loader';
-import type { TemporalSession } from '../runtime';
+import type { campaignWorkflow } from '../../workflows/campaign';
+import { progressQuery, stopSignal } from '../../workflows/signals';
+import { commandConfig, err, out, parseFlags, requireIndex, UsageError, validate } from '../command-line';
+import { loadCampaignSettings, startCampaign, watchCampaign } from '../campaigns';
+import { formatProgress, formatRoundSummary, printCampaignResult } from '../print-campaign';
+import { withTemporal } from '../runtime';
+import { runIndex } from './index-cmd';
 
-export class CampaignConfigError extends ConfigFileError {}
+const CampaignIdArg = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a campaign workflow id, e.g. campaign-sample-20261125-101500');
 
-/** Reads the `campaign` section of a config file; question files resolve against the file's folder. */
-export function loadCampaignSettings(configFile: string): CampaignSettings {
-  const raw = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { campaign?: unknown };
-  if (!raw.campaign) throw new CampaignConfigError(`${configFile} has no "campaign" section (see examples/sample-campaign.json)`);
-  const parsed = CampaignSchema.safeParse(raw.campaign);
-  if (!parsed.success) throw new CampaignConfigError(formatZodError(parsed.error, `${configFile} (campaign)`).replace(/^(\s+)/gm, '$1campaign.'));
-  const dir = path.dirname(path.resolve(configFile));
-  const settings = parsed.data;
-  for (const set of [settings.questions, settings.evalQuestions]) set.file = path.resolve(dir, set.file);
-  if (settings.corpus) settings.corpus = path.resolve(dir, settings.corpus);
-  return settings;
-}
-
-/** Copies the selected questions into the artifact store, so every worker reads the same set. */
-async function stageQuestions(store: LocalDirStore, key: string, set: CampaignSettings['questions'], needAnswers: boolean): Promise<number> {
-  if (!fs.existsSync(set.file)) throw new CampaignConfigError(`question file not found: ${set.file}`);
-  const { rows, errors } = parseJsonl(fs.readFileSync(set.file, 'utf8'), QuestionSchema, 'question');
-  if (errors.length) throw new CampaignConfigError(`${set.file} line ${errors[0].line}: ${errors[0].message}`);
-  const chosen = rows.slice(set.offset, set.limit ? set.offset + set.limit : undefined);
-  if (!chosen.length) throw new CampaignConfigError(`${set.file}: no questions selected (offset ${set.offset}, limit ${set.limit ?? 'none'})`);
-  if (needAnswers && chosen.some((q) => !q.answers.length)) throw new CampaignConfigError(`${set.file}: evaluation questions need reference answers`);
-  await store.put(key, chosen.map((q) => JSON.stringify(q)).join('\n') + '\n');
-  return chosen.length;
-}
-
-export function campaignId(settings: CampaignSettings, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  return `${settings.name}-${stamp}`;
-}
-
-export async function startCampaign(session: TemporalSession, settings: CampaignSettings): Promise<{ workflowId: string; uiLink?: string }> {
-  const { client, config } = session;
-  const id = campaignId(settings);
-  const store = new LocalDirStore(config.artifacts.dir);
-  const questionsKey = `campaigns/${id}/questions.jsonl`;
-  const evalQuestionsKey = `campaigns/${id}/eval-questions.jsonl`;
-  const questionCount = await stageQuestions(store, questionsKey, settings.questions, false);
-  const evalQuestionCount = await stageQuestions(store, evalQuestionsKey, settings.evalQuestions, true);
-  const workflowId = `campaign-${id}`;
-  await client.workflow.start(campaignWorkflow, {
-    taskQueue: config.temporal.taskQueue,
-    workflowId,
-    args: [{ campaignId: id, questionsKey, questionCount, evalQuestionsKey, evalQuestionCount, settings }],
-    typedSearchAttributes: [{ key: CAMPAIGN_ID, value: id }],
-  });
-  return { workflowId, uiLink: session.uiUrl ? webUiWorkflowUrl(session.uiUrl, config.temporal.namespace, workflowId) : undefined };
-}
-
-// ---------------------------------------------------------------------------------------------- display
-
-const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
-
-/** A per-round chart: EM and F1 as bars, so the trend reads at a glance. */
-export function formatRoundChart(result: Pick<CampaignResult, 'baseline' | 'rounds'>): string {
-  const rows: Array<[string, number, number]> = [];
-  if (result.baseline) rows.push(['baseline', result.baseline.em, result.baseline.f1]);
-  for (const r of result.rounds) rows.push([`round ${r.round}`, r.eval.em, r.eval.f1]);
-  const bar = (x: number) => '█'.repeat(Math.round(x * 40)).padEnd(40, '·');
-  return ['held-out score     EM      F1', ...rows.map(([name, em, f1]) => `${name.padEnd(10)} EM ${pct(em)}% ${bar(em)}\n${''.padEnd(10)} F1 ${pct(f1)}% ${bar(f1)}`)].join('\n');
-}
-
-export function formatRoundSummary(r: RoundSummary): string {
-  const loss = r.trainLoss.first !== undefined ? `${r.trainLoss.first.toFixed(3)} -> ${r.trainLoss.last!.toFixed(3)} over ${r.trainLoss.steps} logged steps` : 'n/a';
-  const perStep = Object.entries(r.dataset.perStep).map(([k, v]) => `${k} ${v.train}/${v.validation}`).join(', ');
-  return [
-    `Round ${r.round}  (${r.workflowId})`,
-    `  policy:        ${r.policyModel}`,
-    `  trajectories:  ${r.trajectories} for ${r.questions} questions, ${r.failedTrajectories} failed`,
-    `  ranking:       ${r.rankedSteps} ranked steps, ${r.rankerCalls} ranker calls, ${r.rankingFallbacks} fell back to lowest perplexity`,
-    `  dataset:       ${r.dataset.train} train / ${r.dataset.validation} validation examples (${r.dataset.duplicatesRemoved} duplicates removed); per step (train/val): ${perStep}`,
-    `  fine-tune:     loss ${loss}`,
-    `  new model:     ${r.model}`,
-    `  held-out eval: EM ${pct(r.eval.em)}%  F1 ${pct(r.eval.f1)}%  (${r.eval.answered}/${r.eval.n} answered)`,
-  ].join('\n');
-}
-
-export function formatProgress(p: CampaignProgress): string {
-  return `round ${Math.min(p.round + 1, p.rounds)}/${p.rounds}  phase ${p.phase}  questions ${p.questionsDone}/${p.questionsTotal}  trajectories ${p.trajectories}  failures ${p.failures}${p.stopRequested ? '  (stop requested)' : ''}`;
-}
-
-/** Progress bars from the campaign's query until it closes; returns its result (or throws its failure). */
-export async function watchCampaign(client: Client, workflowId: string, out: (line: string) => void, intervalMs = 1000): Promise<CampaignResult> {
-  const handle = client.workflow.getHandle(workflowId);
-  const tty = process.stderr.isTTY;
-  const bars = tty ? new MultiBar({ clearOnComplete: false, hideCursor: true, format: '{label} [{bar}] {value}/{total} {info}' }, Presets.shades_classic) : undefined;
-  const roundsBar = bars?.create(1, 0, { label: 'rounds   ', info: '' });
-  const phaseBar = bars?.create(1, 0, { label: 'questions', info: '' });
-  let lastLine = '';
-  let closed = false;
-  const result = handle.result().finally(() => (closed = true));
-  result.catch(() => undefined);
-  try {
-    while (!closed) {
-      try {
-        const p = await handle.query(progressQuery);
-        if (bars) {
-          roundsBar!.setTotal(p.rounds);
-          roundsBar!.update(p.summaries.length, { info: `phase ${p.phase}${p.stopRequested ? ' (stop requested)' : ''}` });
-          phaseBar!.setTotal(Math.max(p.questionsTotal, 1));
-          phaseBar!.update(p.questionsDone, { info: `trajectories ${p.trajectories}, failures ${p.failures}` });
-        } else {
-          const line = formatProgress(p);
-          if (line !== lastLine) out(line);
-          lastLine = line;
-        }
-      } catch {
-        // The query can fail briefly while the workflow moves between tasks; try again next tick.
-      }
-      await Promise.race([new Promise((r) => setTimeout(r, intervalMs)), result.catch(() => undefined)]);
-    }
-    // One last draw from the result itself, so the bars end on the final state.
-    const final = (await result.catch(() => undefined)) as CampaignResult | undefined;
-    if (final && bars) roundsBar!.update(final.rounds.length, { info: `status ${final.status}` });
-  } finally {
-    bars?.stop();
+export async function campaignCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseFlags(rest, { wait: { type: 'boolean' } });
+  if (sub === 'start') {
+    if (!values.config) throw new UsageError('restact campaign start needs --config FILE (see examples/sample-campaign.json)');
+    return start(values.config, !!values.wait);
   }
-  return result as Promise<CampaignResult>;
+  if (sub !== 'status' && sub !== 'watch' && sub !== 'stop') throw new UsageError('restact campaign start|status|watch|stop');
+  if (!positionals[0]) throw new UsageError(`${sub} needs the campaign's workflow id (restact campaign start prints it)`);
+  const id = validate(CampaignIdArg, positionals[0]);
+  const cfg = commandConfig(values.config);
+  if (!cfg.temporal.address) throw new UsageError(`restact campaign ${sub} talks to a running server: set TEMPORAL_ADDRESS (restact dev prints it).`);
+  return withTemporal(cfg, { worker: 'never', log: err }, async ({ client }) => {
+    if (sub === 'watch') return watchAndPrint(client, id);
+    const handle = client.workflow.getHandle<typeof campaignWorkflow>(id);
+    if (sub === 'stop') {
+      await handle.signal(stopSignal);
+      out(`Asked ${id} to stop after its current round.`);
+      return 0;
+    }
+    const description = await handle.describe();
+    const progress = await handle.query(progressQuery);
+    out(`${id}: ${description.status.name}`);
+    out(formatProgress(progress));
+    for (const r of progress.summaries) out(formatRoundSummary(r));
+    return description.status.name === 'FAILED' ? 1 : 0;
+  });
 }
 
-export function printCampaignResult(result: CampaignResult, out: (line: string) => void): void {
-  out(`\nCampaign ${result.campaignId}: ${result.status}; final model ${result.finalModel}\n`);
-  for (const r of result.rounds) out(formatRoundSummary(r) + '\n');
-  out(formatRoundChart(result));
-  if (result.report) out(`\nReport: ${result.report.reportKey}, chart: ${result.report.chartKey} (in the artifact store)`);
+async function start(configFile: string, wait: boolean): Promise<number> {
+  const settings = loadCampaignSettings(configFile);
+  const cfg = commandConfig(configFile);
+  if (settings.corpus && !fs.existsSync(cfg.search.dbPath)) runIndex({ corpus: settings.corpus, db: cfg.search.dbPath }, err);
+  requireIndex(cfg.search.dbPath);
+  // The embedded server lives only as long as this command, so without a configured server we wait.
+  const waitForIt = wait || !cfg.temporal.address;
+  return withTemporal(cfg, { worker: 'embedded', log: err }, async (session) => {
+    const started = await startCampaign(session, settings);
+    out(`Started ${started.workflowId}`);
+    if (started.uiLink) out(`Web UI: ${started.uiLink}`);
+    return waitForIt ? watchAndPrint(session.client, started.workflowId) : 0;
+  });
 }
 
-export const CampaignIdArg = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a campaign workflow id, e.g. campaign-sample-20261125-101500');
-
-export function isWorkflowFailure(err: unknown): err is WorkflowFailedError {
-  return err instanceof WorkflowFailedError;
+/** Progress until the campaign ends, then its result; exit code 1 when it failed. */
+async function watchAndPrint(client: Client, workflowId: string): Promise<number> {
+  try {
+    printCampaignResult(await watchCampaign(client, workflowId, out), out);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof WorkflowFailedError)) throw e;
+    err(`Campaign ${workflowId} failed: ${e.cause?.message ?? e.message}`);
+    return 1;
+  }
 }
-

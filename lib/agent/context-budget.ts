@@ -3,9 +3,9 @@
  * (the embedded model's memory grows with the context it reserves) and a too-small context is refused at start
  * rather than failing mid-trajectory. Pure: renders the real step prompts with worst-case inputs.
  */
-import { LLM_STEP_KINDS, stepDefinition } from './steps';
-import type { PastAction, SearchResultView, StepInputs, StepKind } from './steps';
-import { RANKER_MAX_TOKENS, renderRankerPrompt } from '../ranking';
+import { stepDefinition } from './steps';
+import { LLM_STEP_KINDS, type PastAction, type SearchResultView, type StepInputs, type StepKind } from './types';
+import { RANKER_MAX_TOKENS, renderRankerPrompt } from '../rest/ranker-prompt';
 import type { PromptBudget } from '../../ports/chat-model';
 
 

@@ -2,7 +2,7 @@
  * Worked examples for each step's prompt, written for this project. They are typed data; the prompt renders
  * them with the same code (and the same output spec) as the task at hand, so every example is valid output.
  */
-import type { PastAction, StepInputs, StepKind, StepOutputs } from './steps';
+import type { PastAction, StepInputs, StepKind, StepOutputs } from './types';
 
 const OPERA = 'In which year was the architect of the Sydney Opera House born?';
 const RIVERS = 'Are the Danube and the Rhine both longer than 1,000 km?';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { decisionSpec } from '../../lib/agent/steps';
+import { decisionSpec } from '../../lib/agent/specs';
 import { EMBEDDED_GGUF, startLlamaServer, type LlamaServer } from '../helpers/llama-server';
 import { tempDir } from '../helpers/temporal';
 

@@ -6,9 +6,11 @@
  */
 import { OpenAiChatModel } from '../../adapters/llm/openai-chat';
 import { OpenAiLlmSchema } from '../../lib/config';
-import { LLM_STEP_KINDS, parseStepOutput, stepDefinition, SYSTEM_PROMPT, type StepKind } from '../../lib/agent/steps';
+import { parseStepOutput, stepDefinition, SYSTEM_PROMPT } from '../../lib/agent/steps';
+import { LLM_STEP_KINDS, type StepKind } from '../../lib/agent/types';
 import { quoteOutput } from '../../lib/output-spec';
-import { RANKER_MAX_TOKENS, RANKER_SYSTEM_PROMPT, rankingSpec, renderRankerPrompt } from '../../lib/ranking';
+import { RANKER_MAX_TOKENS, RANKER_SYSTEM_PROMPT, renderRankerPrompt } from '../../lib/rest/ranker-prompt';
+import { rankingSpec } from '../../lib/rest/ranking-spec';
 import type { ChatResult } from '../../ports/chat-model';
 import { NonRetryableError } from '../../ports/errors';
 import { startLlamaServer, type LlamaServer } from '../helpers/llama-server';

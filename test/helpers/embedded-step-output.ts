@@ -5,7 +5,8 @@
  * Prints `{"text": ...}` on stdout.
  */
 import { LlamaChatModelProvider } from '../../adapters/llm/llama-chat';
-import { stepDefinition, SYSTEM_PROMPT, type StepKind } from '../../lib/agent/steps';
+import { stepDefinition, SYSTEM_PROMPT } from '../../lib/agent/steps';
+import type { StepKind } from '../../lib/agent/types';
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2]) as { modelPath: string; kind: StepKind; prompt: string };

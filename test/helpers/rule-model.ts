@@ -3,7 +3,7 @@
  * and a FineTuner that records its requests. They live only in tests.
  */
 import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult } from '../../ports/chat-model';
-import { taskPart } from '../../lib/ranking';
+import { taskPart } from '../../lib/rest/ranker-prompt';
 import type { FineTuneContext, FineTuner, FineTuneRequest, FineTuneResult } from '../../ports/fine-tuner';
 
 export type Rule = (request: ChatRequest, call: number) => string;

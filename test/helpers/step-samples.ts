@@ -2,7 +2,7 @@
  * One realistic input per LLM step (the sample question about Scott Derrickson and Ed Wood, with snippets as the
  * sample corpus has them), for tests that run every step kind against a real model.
  */
-import type { StepInputs, StepKind } from '../../lib/agent/steps';
+import type { StepInputs, StepKind } from '../../lib/agent/types';
 
 const question = 'Were Scott Derrickson and Ed Wood of the same nationality?';
 const pastActions = [

@@ -4,20 +4,21 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Runtime, DefaultLogger } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { installRuntime } from '../../client/runtime';
 import { findTemporalCli } from '../../client/dev-server';
 import { ALL_SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import { ConfigSchema, Config } from '../../lib/config';
 import { buildSqliteIndex, SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 
-let runtimeInstalled = false;
+/** Keeps test output readable (the SDK's default logger prints every worker state change); the CLI's runtime, so
+ * tests can also run CLI code, which installs it too. */
+export function installQuietRuntime(): void {
+  installRuntime('WARN');
+}
 
 export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
-  if (!runtimeInstalled) {
-    // Keep test output readable: the SDK's default logger prints every worker state change.
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  installQuietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: findTemporalCli() },
@@ -29,7 +30,6 @@ export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
 export async function bundleWorkflows() {
   return bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
-    ignoreModules: ['node-llama-cpp', 'better-sqlite3', 'openai'],
     logger: new DefaultLogger('WARN'),
   });
 }

@@ -1,6 +1,6 @@
 /**
  * A worker in its own process, with the ReST test doubles, for the worker-restart test:
- *   tsx test/helpers/worker-process.ts   (env: TEMPORAL_ADDRESS, TASK_QUEUE, ARTIFACT_DIR, SEARCH_DB, DELAY_MS)
+ *   tsx test/helpers/worker-process.ts   (env: TEMPORAL_ADDRESS, TASK_QUEUE, ARTIFACT_DIR, SEARCH_DB, WORK_DIR, DELAY_MS)
  */
 import { NativeConnection } from '@temporalio/worker';
 import { createWorker } from '../../worker';
@@ -21,6 +21,7 @@ async function main() {
       store: new LocalDirStore(process.env.ARTIFACT_DIR!),
       agent: config.agent,
       fineTuner: new RecordingFineTuner(),
+      workDir: process.env.WORK_DIR!,
     },
   });
   process.stdout.write('worker ready\n');

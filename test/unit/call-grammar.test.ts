@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import { INT_LIST_MAX_ITEMS, INT_MAX, jsonStringPattern } from '../../lib/call-grammar';
-import { LLM_STEP_KINDS, STEPS } from '../../lib/agent/steps';
+import { STEPS } from '../../lib/agent/steps';
+import { LLM_STEP_KINDS } from '../../lib/agent/types';
 import { pythonCallSpec } from '../../lib/output-spec';
-import { rankingSpec } from '../../lib/ranking';
+import { rankingSpec } from '../../lib/rest/ranking-spec';
 import { gbnfToRegExp } from '../helpers/gbnf-matcher';
 
 /** A double-quoted literal as the GBNF writes strings: raw characters, and only the escapes \" \\ \n \t. */

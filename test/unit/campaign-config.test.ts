@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadCampaignSettings } from '../../client/commands/campaign';
-import { samplesForRound } from '../../lib/campaign';
+import { loadCampaignSettings } from '../../client/campaigns';
+import { samplesForRound } from '../../lib/rest/round-plan';
 import { tempDir } from '../helpers/temporal';
 
 const EXAMPLE = path.join(__dirname, '../../examples/sample-campaign.json');

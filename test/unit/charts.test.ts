@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { roundScoresSvg } from '../../lib/charts';
-import { formatRoundChart } from '../../client/commands/campaign';
+import { formatRoundChart } from '../../client/print-campaign';
 
 const rows = [
   { label: 'baseline', em: 0.2, f1: 0.31 },

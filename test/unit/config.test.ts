@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigFileError, loadConfig, temporalConnectionOptions } from '../../client/config-loader';
-import { webUiWorkflowUrl } from '../../lib/web-ui';
+import { webUiWorkflowUrl } from '../../client/web-ui';
 import { openAiApi } from '../../lib/config';
 
 let dir: string;

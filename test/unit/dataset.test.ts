@@ -1,5 +1,6 @@
-import { buildDataset, ChatExample, DatasetItem, toChatExample, toJsonl } from '../../lib/dataset';
-import { StepKind, SYSTEM_PROMPT } from '../../lib/agent/steps';
+import { buildDataset, ChatExample, DatasetItem, toChatExample, toJsonl } from '../../lib/rest/dataset';
+import { SYSTEM_PROMPT } from '../../lib/agent/steps';
+import type { StepKind } from '../../lib/agent/types';
 
 const KINDS: StepKind[] = ['decision', 'summary', 'answer', 'relevance_check', 'grounding_check'];
 

@@ -2,7 +2,7 @@
  * OpenAiChatModel against a local HTTP double (loopback only), for what a real server cannot be made to do on
  * demand: exact request bodies per API and mode, a server that ignores or rejects a mode, 429/503 with
  * Retry-After, 5xx, bodies cut short. The same adapter against a real llama.cpp server: test/e2e/openai-llama-server.test.ts.
- * Longer than most files because it is one HTTP double shared by four groups (APIs, modes, errors, Retry-After).
+ * Longer than 250 lines: one HTTP double shared by four groups (APIs, modes, errors, Retry-After).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

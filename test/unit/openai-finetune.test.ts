@@ -2,6 +2,7 @@
  * OpenAiFineTuner against a local HTTP double of the OpenAI fine-tuning API (loopback only): upload + create +
  * poll to success, resuming a job after an activity restart without a second job, adopting a job a crashed
  * attempt created, cancellation on abort (also mid-sleep), and failed jobs (NonRetryableError vs retryable).
+ * Longer than 250 lines: one HTTP double of the API shared by those five groups of tests.
  */
 import { getEventListeners } from 'node:events';
 import fs from 'node:fs';

@@ -1,7 +1,12 @@
+/**
+ * Every step's output spec: GBNF, JSON schema and parser from one declaration, checked against each other on the
+ * few-shot outputs and on malformed ones. Longer than 250 lines: one table of cases per step kind.
+ */
 import { firstCodeLine, OutputSpec } from '../../lib/output-spec';
 import { gbnfToRegExp } from '../helpers/gbnf-matcher';
 import { FEW_SHOTS } from '../../lib/agent/few-shots';
-import { LLM_STEP_KINDS, parseStepOutput, repairNote, StepKind, STEPS, SummaryInput } from '../../lib/agent/steps';
+import { parseStepOutput, repairNote, STEPS } from '../../lib/agent/steps';
+import { LLM_STEP_KINDS, type StepKind, type SummaryInput } from '../../lib/agent/types';
 
 type AnySpec = OutputSpec<{ call: string }>;
 const spec = (kind: StepKind) => STEPS[kind].spec as unknown as AnySpec;

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { FEW_SHOTS } from '../../lib/agent/few-shots';
 import { END_MARKER } from '../../lib/agent/python-prompt';
-import { CheckInput, LLM_STEP_KINDS, repairNote, StepInputs, StepKind, STEPS, SummaryInput } from '../../lib/agent/steps';
+import { repairNote, STEPS } from '../../lib/agent/steps';
+import { LLM_STEP_KINDS, type CheckInput, type StepInputs, type StepKind, type SummaryInput } from '../../lib/agent/types';
 
 const QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
 const DERRICKSON = { query: 'Scott Derrickson nationality', knowledge: 'Scott Derrickson is an American director, screenwriter and producer.' };

@@ -103,6 +103,7 @@ function activities(pollIntervalMs = 20) {
     models: {} as ActivityDeps['models'],
     search: {} as ActivityDeps['search'],
     agent: { topK: 3, maxRepairs: 0, snippetChars: 100 },
+    workDir: tempDir('ft-activity-work'),
   } satisfies ActivityDeps;
   return createActivities(deps);
 }

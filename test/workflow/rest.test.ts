@@ -2,14 +2,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import { createWorker } from '../../worker';
-import { campaignWorkflow, progressQuery, stopSignal, type CampaignResult } from '../../workflows/rest';
+import { campaignWorkflow, type CampaignResult } from '../../workflows/campaign';
+import { progressQuery, stopSignal } from '../../workflows/signals';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import type { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
-import { trajectoryKey, type LlmStepRecord, type Trajectory } from '../../lib/trajectory';
-import { shuffleOrder } from '../../lib/ranking';
-import { CampaignSchema, type CampaignSettings } from '../../lib/campaign';
+import { readModelRegistry } from '../../activities/register-model';
+import type { LlmStepRecord, Trajectory } from '../../lib/trajectory';
+import { trajectoryKey } from '../../lib/artifact-keys';
+import { shuffleOrder } from '../../lib/rest/shuffle';
+import { CampaignSchema, type CampaignSettings } from '../../lib/rest/campaign-settings';
 import { AGENT_RULES, RecordingFineTuner, RuleModel, type Rule } from '../helpers/rule-model';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
@@ -45,16 +50,16 @@ function settings(overrides: Partial<CampaignSettings>): CampaignSettings {
   });
 }
 
-async function runCampaign(s: CampaignSettings, opts: { rules?: Record<string, Rule>; fineTuner?: RecordingFineTuner; questions?: number; evalQuestions?: number; onStarted?: (id: string) => Promise<void> } = {}) {
+async function runCampaign(s: CampaignSettings, opts: { rules?: Record<string, Rule>; delayMs?: number; fineTuner?: RecordingFineTuner; questions?: number; evalQuestions?: number; onStarted?: (id: string) => Promise<void> } = {}) {
   const store = new LocalDirStore(tempDir('rest-artifacts'));
   const nq = opts.questions ?? 3;
   const ne = opts.evalQuestions ?? 2;
   await store.put('q.jsonl', QUESTIONS.slice(0, nq).join('\n') + '\n');
   await store.put('eval.jsonl', QUESTIONS.slice(10, 10 + ne).join('\n') + '\n');
-  const model = new RuleModel(opts.rules ?? AGENT_RULES);
+  const model = new RuleModel(opts.rules ?? AGENT_RULES, opts.delayMs);
   const fineTuner = opts.fineTuner ?? new RecordingFineTuner();
   const config = testConfig();
-  const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent, fineTuner }, workflowBundle: bundle });
+  const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent, fineTuner, workDir: tempDir('rest-work') }, workflowBundle: bundle });
   const workflowId = `campaign-${Math.random().toString(36).slice(2)}`;
   const result: CampaignResult = await worker.runUntil(async () => {
     const handle = await env.client.workflow.start(campaignWorkflow, {
@@ -91,13 +96,24 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
   expect(round.eval).toMatchObject({ n: 2, answered: 2 });
   expect(round.trainLoss).toEqual({ first: 2, last: 1, steps: 3 });
   // The model registry traces the model to its data and parent.
-  const registry = await getJson<{ models: Array<{ model: string; parentModel: string; datasetKey: string }> }>(store, 'registry/models.json');
-  expect(registry.models).toEqual([expect.objectContaining({ model: round.model, parentModel: 'base', datasetKey: round.dataset.trainKey })]);
+  expect(await readModelRegistry(store)).toEqual([expect.objectContaining({ model: round.model, parentModel: 'base', datasetKey: round.dataset.trainKey })]);
   // The campaign report and its per-round chart.
   expect(await store.exists(result.report!.chartKey)).toBe(true);
   expect((await store.get(result.report!.chartKey)).toString()).toContain('<svg');
   // Trajectories and rankings are in the artifact store, one per trajectory.
   expect(await store.list(`campaigns/${workflowId}/round-0/ranked/`)).toHaveLength(6);
+  // Only activities that heartbeat are scheduled with a heartbeat timeout.
+  const heartbeatTimeouts = new Map<string, boolean>();
+  for (const id of [workflowId, `${workflowId}.r0`, `${workflowId}.r0.collect.batch-0`, `${workflowId}.r0.collect.traj-${JSON.parse(QUESTIONS[0]).id}-0`]) {
+    for (const e of (await env.client.workflow.getHandle(id).fetchHistory()).events ?? []) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled) heartbeatTimeouts.set(scheduled.activityType!.name!, !!Number(scheduled.heartbeatTimeout?.seconds ?? 0));
+    }
+  }
+  expect(Object.fromEntries(heartbeatTimeouts)).toEqual({
+    decide: true, search: false, summarize: true, generateAnswer: true, checkRelevance: true, checkGrounding: true, saveTrajectory: false,
+    loadQuestions: false, rankTrajectory: true, buildRoundDataset: false, fineTune: true, scoreEvaluation: false, registerModel: false, writeCampaignReport: false,
+  });
 });
 
 test('differing samples go to the ranker; its choice (shuffle undone) becomes the target; bad rankings fall back', async () => {
@@ -167,4 +183,30 @@ test('the stop signal ends the campaign after the current round; the progress qu
   expect(progressSeen).toMatchObject({ rounds: 3, round: 0 });
   expect(result.status).toBe('stopped');
   expect(result.rounds).toHaveLength(1);
+});
+
+test('cancelling a campaign cancels its round, batch and trajectories, and the campaign ends as cancelled', async () => {
+  const status = (id: string) => env.client.workflow.getHandle(id).describe().then((d) => d.status.name);
+  let failure: unknown;
+  let trajectoryId = '';
+  await runCampaign(settings({ stepSamples: 1 }), {
+    questions: 2,
+    evalQuestions: 1,
+    delayMs: 500, // slow enough that the first trajectories are still running when the cancellation arrives
+    onStarted: async (id) => {
+      const handle = env.client.workflow.getHandle(id);
+      trajectoryId = `${id}.r0.collect.traj-${JSON.parse(QUESTIONS[0]).id}-0`;
+      for (let i = 0; i < 200 && (await status(trajectoryId).catch(() => undefined)) !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
+      await handle.cancel();
+      failure = await handle.result().catch((e) => e);
+      throw new Error('cancelled as planned'); // ends runCampaign's worker.runUntil
+    },
+  }).catch((e) => expect((e as Error).message).toBe('cancelled as planned'));
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  const campaignId = trajectoryId.split('.')[0];
+  expect(await status(campaignId)).toBe('CANCELLED');
+  expect(await status(`${campaignId}.r0`)).toBe('CANCELLED');
+  expect(await status(`${campaignId}.r0.collect.batch-0`)).toBe('CANCELLED');
+  expect(await status(trajectoryId)).toBe('CANCELLED');
 });

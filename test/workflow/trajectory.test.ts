@@ -1,6 +1,5 @@
 /** trajectoryWorkflow on the real dev server, with a scripted ChatModel and the real search index. */
 import fs from 'node:fs';
-import { temporal } from '@temporalio/proto';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -12,10 +11,12 @@ import { getJson } from '../../ports/artifact-store';
 import type { Trajectory, TrajectoryInput, TrajectoryResult } from '../../lib/trajectory';
 import { QUESTION_ID } from '../../lib/search-attributes';
 import { NonRetryableError, RetryLaterError } from '../../ports/errors';
-import { ScriptedModel, ScriptEntry } from '../helpers/scripted-model';
+import { ScriptedModel, type ScriptEntry } from '../helpers/scripted-model';
+import { TWO_SEARCHES } from '../helpers/scripts';
+import { TWO_SEARCHES_QUESTION } from '../replay/fixtures';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
-const QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
+const QUESTION = TWO_SEARCHES_QUESTION;
 
 let env: TestWorkflowEnvironment;
 let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
@@ -53,24 +54,9 @@ async function runTrajectory(script: Record<string, ScriptEntry[]>, id: string, 
   return { result, trajectory, model, store };
 }
 
-const TWO_SEARCHES: Record<string, ScriptEntry[]> = {
-  decision: ['Search(query="Scott Derrickson nationality")', 'Search(query="Ed Wood nationality")', 'Terminate()'],
-  summary: [
-    'Summary(knowledge="Scott Derrickson is an American director.", used_results=[1])',
-    'Summary(knowledge="Ed Wood was an American filmmaker.", used_results=[1, 2])',
-  ],
-  answer: ['Answer(text="yes")'],
-  relevance_check: ['Check_Answer(passed=True)'],
-  grounding_check: ['Check_Answer(passed=True)'],
-};
 
 test('a two-search trajectory: decide, search, summarise twice, then answer and both self-checks', async () => {
   const { result, trajectory, model } = await runTrajectory(TWO_SEARCHES, 'traj-two-searches');
-  if (process.env.RECORD_FIXTURES) {
-    // Refreshes the replay fixture (test/replay): RECORD_FIXTURES=1 npx jest test/workflow/trajectory.test.ts
-    const history = await env.client.workflow.getHandle('traj-two-searches').fetchHistory();
-    fs.writeFileSync(path.join(__dirname, '../fixtures/trajectory-two-searches.history.json'), JSON.stringify(temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { longs: String, enums: String, bytes: String }), null, 1) + '\n');
-  }
   expect(result).toMatchObject({ status: 'answered', answer: 'yes', searches: 2, steps: 10 });
   expect(trajectory.steps.map((s) => s.kind)).toEqual([
     'decision', 'search', 'summary', 'decision', 'search', 'summary', 'decision', 'answer', 'relevance_check', 'grounding_check',

@@ -6,10 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, ChildProcess } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { campaignWorkflow, progressQuery } from '../../workflows/rest';
+import { campaignWorkflow } from '../../workflows/campaign';
+import { progressQuery } from '../../workflows/signals';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import { buildSqliteIndex } from '../../adapters/search/sqlite-fts';
-import { CampaignSchema } from '../../lib/campaign';
+import { CampaignSchema } from '../../lib/rest/campaign-settings';
 import { startTestEnv, tempDir } from '../helpers/temporal';
 
 const ROOT = path.join(__dirname, '../..');
@@ -49,7 +50,7 @@ test('a round survives its worker being killed mid-collection, with no trajector
   await store.put('q.jsonl', questions.slice(0, 6).join('\n') + '\n');
   await store.put('eval.jsonl', questions.slice(20, 21).join('\n') + '\n');
   const taskQueue = `restart-${Math.random().toString(36).slice(2)}`;
-  const vars = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, ARTIFACT_DIR: store.location, SEARCH_DB: db, DELAY_MS: '150' };
+  const vars = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, ARTIFACT_DIR: store.location, SEARCH_DB: db, WORK_DIR: path.join(dir, 'work'), DELAY_MS: '150' };
 
   let worker = await startWorker(vars);
   const settings = CampaignSchema.parse({

@@ -5,13 +5,10 @@
  *
  * Pure (no I/O, no clock, no Math.random): the split and the order are derived from a caller-given seed.
  */
-import { LLM_STEP_KINDS, StepKind, SYSTEM_PROMPT } from './agent/steps';
-import { hash53 } from './hash';
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+import type { ChatMessage } from '../../ports/chat-model';
+import { LLM_STEP_KINDS, type StepKind } from '../agent/types';
+import { SYSTEM_PROMPT } from '../agent/steps';
+import { hash53 } from '../hash';
 
 export interface ChatExample {
   messages: ChatMessage[];

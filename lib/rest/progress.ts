@@ -18,7 +18,8 @@ export interface EvalScore {
   f1: number;
 }
 
-export type Phase = 'starting' | 'baseline' | 'collect' | 'dataset' | 'fine-tune' | 'evaluate' | 'done' | 'stopped' | 'failed';
+/** A failed or cancelled campaign shows in its workflow status, not as a phase. */
+export type Phase = 'starting' | 'baseline' | 'collect' | 'dataset' | 'fine-tune' | 'evaluate' | 'done' | 'stopped';
 
 export interface RoundSummary {
   round: number;
@@ -49,8 +50,6 @@ export interface CampaignProgress {
   stopRequested: boolean;
   baseline?: EvalScore;
   summaries: RoundSummary[];
-  /** The fine-tune's latest heartbeat, when one is running (set by the round). */
-  message?: string;
 }
 
 /** What a round reports to its campaign (a signal per phase change and per finished batch). */

@@ -1,6 +1,7 @@
 /**
  * ReST campaign settings (paper sections 3.3-3.6 and 5). Each number is a config value whose default is the
- * paper's choice; `examples/sample-campaign.json` scales them down for a CPU. Pure (zod only).
+ * paper's choice; `examples/sample-campaign.json` scales them down for a CPU. Pure, but it imports zod: workflows
+ * import only its types (`import type`), so zod stays out of the workflow bundle.
  */
 import { z } from 'zod';
 
@@ -67,9 +68,3 @@ export const CampaignSchema = z.object({
 });
 
 export type CampaignSettings = z.infer<typeof CampaignSchema>;
-
-/** Trajectories per question in round `round`. */
-export function samplesForRound(settings: Pick<CampaignSettings, 'samplesPerQuestion'>, round: number): number {
-  const list = settings.samplesPerQuestion;
-  return list[Math.min(round, list.length - 1)];
-}

@@ -1,0 +1,102 @@
+/** Starting a ReST campaign from the CLI and following it: settings from a config file, questions staged through a worker. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { MultiBar, Presets } from 'cli-progress';
+import { CampaignSchema, type CampaignSettings } from '../lib/rest/campaign-settings';
+import { formatZodError } from '../lib/config';
+import { parseJsonl, QuestionSchema } from '../lib/corpus';
+import { campaignKeys } from '../lib/artifact-keys';
+import { CAMPAIGN_ID } from '../lib/search-attributes';
+import { campaignWorkflowId, newCampaignId } from '../lib/workflow-ids';
+import type { campaignWorkflow, CampaignResult } from '../workflows/campaign';
+import { progressQuery } from '../workflows/signals';
+import { writeArtifact } from './artifacts';
+import { ConfigFileError } from './config-loader';
+import { formatProgress } from './print-campaign';
+import type { TemporalSession } from './runtime';
+import { webUiWorkflowUrl } from './web-ui';
+
+export class CampaignConfigError extends ConfigFileError {}
+
+/** Reads the `campaign` section of a config file; question files resolve against the file's folder. */
+export function loadCampaignSettings(configFile: string): CampaignSettings {
+  const raw = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { campaign?: unknown };
+  if (!raw.campaign) throw new CampaignConfigError(`${configFile} has no "campaign" section (see examples/sample-campaign.json)`);
+  const parsed = CampaignSchema.safeParse(raw.campaign);
+  if (!parsed.success) throw new CampaignConfigError(formatZodError(parsed.error, `${configFile} (campaign)`).replace(/^(\s+)/gm, '$1campaign.'));
+  const dir = path.dirname(path.resolve(configFile));
+  const settings = parsed.data;
+  for (const set of [settings.questions, settings.evalQuestions]) set.file = path.resolve(dir, set.file);
+  if (settings.corpus) settings.corpus = path.resolve(dir, settings.corpus);
+  return settings;
+}
+
+/** The selected questions of a set, checked, as the JSONL every worker reads. */
+function selectQuestions(set: CampaignSettings['questions'], needAnswers: boolean): { jsonl: string; count: number } {
+  if (!fs.existsSync(set.file)) throw new CampaignConfigError(`question file not found: ${set.file}`);
+  const { rows, errors } = parseJsonl(fs.readFileSync(set.file, 'utf8'), QuestionSchema, 'question');
+  if (errors.length) throw new CampaignConfigError(`${set.file} line ${errors[0].line}: ${errors[0].message}`);
+  const chosen = rows.slice(set.offset, set.limit ? set.offset + set.limit : undefined);
+  if (!chosen.length) throw new CampaignConfigError(`${set.file}: no questions selected (offset ${set.offset}, limit ${set.limit ?? 'none'})`);
+  if (needAnswers && chosen.some((q) => !q.answers.length)) throw new CampaignConfigError(`${set.file}: evaluation questions need reference answers`);
+  return { jsonl: chosen.map((q) => JSON.stringify(q)).join('\n') + '\n', count: chosen.length };
+}
+
+/** Stages the question sets in the workers' artifact store (through a worker) and starts the campaign workflow. */
+export async function startCampaign(session: TemporalSession, settings: CampaignSettings, now = new Date()): Promise<{ workflowId: string; uiLink?: string }> {
+  const { client, config } = session;
+  const campaignId = newCampaignId(settings.name, now);
+  const keys = campaignKeys(campaignId);
+  const questions = selectQuestions(settings.questions, false);
+  const evalQuestions = selectQuestions(settings.evalQuestions, true);
+  await writeArtifact(session, keys.questions, questions.jsonl);
+  await writeArtifact(session, keys.evalQuestions, evalQuestions.jsonl);
+  const workflowId = campaignWorkflowId(campaignId);
+  await client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
+    taskQueue: config.temporal.taskQueue,
+    workflowId,
+    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings }],
+    typedSearchAttributes: [{ key: CAMPAIGN_ID, value: campaignId }],
+  });
+  return { workflowId, uiLink: session.uiUrl ? webUiWorkflowUrl(session.uiUrl, config.temporal.namespace, workflowId) : undefined };
+}
+
+/** Progress bars from the campaign's query until it closes; returns its result (or throws its failure). */
+export async function watchCampaign(client: Client, workflowId: string, out: (line: string) => void, intervalMs = 1000): Promise<CampaignResult> {
+  const handle = client.workflow.getHandle<typeof campaignWorkflow>(workflowId);
+  const tty = process.stderr.isTTY;
+  const bars = tty ? new MultiBar({ clearOnComplete: false, hideCursor: true, format: '{label} [{bar}] {value}/{total} {info}' }, Presets.shades_classic) : undefined;
+  const roundsBar = bars?.create(1, 0, { label: 'rounds   ', info: '' });
+  const phaseBar = bars?.create(1, 0, { label: 'questions', info: '' });
+  let lastLine = '';
+  let closed = false;
+  const result = handle.result().finally(() => (closed = true));
+  result.catch(() => undefined);
+  try {
+    while (!closed) {
+      try {
+        const p = await handle.query(progressQuery);
+        if (bars) {
+          roundsBar!.setTotal(p.rounds);
+          roundsBar!.update(p.summaries.length, { info: `phase ${p.phase}${p.stopRequested ? ' (stop requested)' : ''}` });
+          phaseBar!.setTotal(Math.max(p.questionsTotal, 1));
+          phaseBar!.update(p.questionsDone, { info: `trajectories ${p.trajectories}, failures ${p.failures}` });
+        } else {
+          const line = formatProgress(p);
+          if (line !== lastLine) out(line);
+          lastLine = line;
+        }
+      } catch {
+        // The query can fail briefly while the workflow moves between tasks; try again next tick.
+      }
+      await Promise.race([new Promise((r) => setTimeout(r, intervalMs)), result.catch(() => undefined)]);
+    }
+    // One last draw from the result itself, so the bars end on the final state.
+    const final = await result.catch(() => undefined);
+    if (final && bars) roundsBar!.update(final.rounds.length, { info: `status ${final.status}` });
+  } finally {
+    bars?.stop();
+  }
+  return result;
+}

@@ -1,0 +1,33 @@
+/** `restact dev`: the embedded dev server (Web UI, history kept on disk) and a worker, until Ctrl-C. */
+import { NativeConnection } from '@temporalio/worker';
+import { createWorker, createWorkerDeps } from '../../worker';
+import { commandConfig, out, parseFlags } from '../command-line';
+import { startDevServer } from '../dev-server';
+import { devServerDbFile, installRuntime } from '../runtime';
+
+export async function devCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {});
+  const cfg = commandConfig(values.config);
+  installRuntime('WARN');
+  const { port, uiPort } = cfg.temporal.devServer;
+  const server = await startDevServer({ port, uiPort, dbFile: devServerDbFile(cfg), namespace: cfg.temporal.namespace });
+  const connection = await NativeConnection.connect({ address: server.address });
+  const deps = createWorkerDeps(cfg);
+  try {
+    const worker = await createWorker({ connection, config: cfg, deps });
+    const uiUrl = server.uiUrl.replace('127.0.0.1', 'localhost');
+    out(`Temporal dev server: ${server.address}`);
+    out(`Web UI:              ${uiUrl}`);
+    out(`Worker:              task queue ${cfg.temporal.taskQueue}`);
+    // Other commands link to the configured UI port; when it was taken, tell them where the UI really is.
+    const uiHint = new URL(server.uiUrl).port === String(uiPort) ? '' : ` TEMPORAL_UI_URL=${uiUrl}`;
+    out(`In another terminal: TEMPORAL_ADDRESS=${server.address}${uiHint} npx restact ask "..."`);
+    out('Ctrl-C stops both.');
+    await worker.run(); // returns after SIGINT/SIGTERM (the SDK's shutdown signals)
+  } finally {
+    await deps.close();
+    await connection.close();
+    await server.stop();
+  }
+  return 0;
+}

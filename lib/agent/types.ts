@@ -1,0 +1,68 @@
+/**
+ * What the agent's LLM steps take and give (the paper's Figure 2): decision, summary, answer, relevance check,
+ * grounding check. Types only, so few-shots, prompts, records and workflows share them without an import circle.
+ */
+import type { OutputSpec } from '../output-spec';
+
+export type StepKind = 'decision' | 'summary' | 'answer' | 'relevance_check' | 'grounding_check';
+export const LLM_STEP_KINDS: StepKind[] = ['decision', 'summary', 'answer', 'relevance_check', 'grounding_check'];
+
+export interface PastAction {
+  query: string;
+  knowledge: string;
+}
+
+export interface SearchResultView {
+  title: string;
+  snippet: string;
+}
+
+export interface DecisionInput {
+  question: string;
+  pastActions: PastAction[];
+  remainingSearches: number;
+}
+export interface SummaryInput {
+  question: string;
+  query: string;
+  results: SearchResultView[];
+}
+export interface AnswerInput {
+  question: string;
+  pastActions: PastAction[];
+}
+export interface CheckInput {
+  question: string;
+  pastActions: PastAction[];
+  answer: string;
+}
+
+export type Decision = { call: 'Search'; query: string } | { call: 'Terminate' };
+export type Summary = { call: 'Summary'; knowledge: string; used_results: number[] };
+export type Answer = { call: 'Answer'; text: string };
+export type CheckVerdict = { call: 'Check_Answer'; passed: boolean } | { call: 'Revise_Answer'; revised_answer: string };
+
+export interface StepInputs {
+  decision: DecisionInput;
+  summary: SummaryInput;
+  answer: AnswerInput;
+  relevance_check: CheckInput;
+  grounding_check: CheckInput;
+}
+export interface StepOutputs {
+  decision: Decision;
+  summary: Summary;
+  answer: Answer;
+  relevance_check: CheckVerdict;
+  grounding_check: CheckVerdict;
+}
+
+export interface StepDefinition<K extends StepKind> {
+  kind: K;
+  spec: OutputSpec<StepOutputs[K]>;
+  /** Output token budget; the grammar's string bounds keep real outputs well below it. */
+  maxTokens: number;
+  render(input: StepInputs[K], notes?: string[]): string;
+  /** Rules that need the input as well as the output. */
+  check?(input: StepInputs[K], output: StepOutputs[K]): string | undefined;
+}

@@ -1,0 +1,34 @@
+/** What the replay fixtures were recorded from (test/replay/record-fixtures.ts) and where they live. */
+import path from 'node:path';
+import { CampaignSchema } from '../../lib/rest/campaign-settings';
+
+export const FIXTURES_DIR = path.join(__dirname, '../fixtures');
+
+/** The workflow id each fixture ran under: replay needs it, since child workflow ids derive from it. */
+export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
+  'trajectory-two-searches': 'traj-two-searches',
+  campaign: 'campaign-fixture',
+  round: 'campaign-fixture.r0',
+  'collect-batch': 'campaign-fixture.r0.collect.batch-0',
+  'campaign-before-report': 'campaign-fixture-before-report',
+};
+
+export const TWO_SEARCHES_QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
+
+/** Small, but every path of the ReST workflows: a baseline, two rounds, two collect batches per round, sampling. */
+export const CAMPAIGN_FIXTURE = {
+  questions: 3,
+  evalQuestions: 1,
+  settings: CampaignSchema.parse({
+    name: 'fixture',
+    rounds: 2,
+    questions: { file: 'unused' },
+    evalQuestions: { file: 'unused' },
+    samplesPerQuestion: [1],
+    stepSamples: 2,
+    maxSearches: 2,
+    concurrency: 2,
+    batchSize: 2,
+    evaluation: { baseline: true },
+  }),
+};

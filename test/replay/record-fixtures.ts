@@ -1,0 +1,123 @@
+/**
+ * Records the workflow histories that test/replay replays: `npm run record-fixtures [-- NAME ...]`.
+ *
+ * Each fixture is a real run on the dev server with the test doubles (scripted and rule-based models, a recording
+ * trainer, the sample corpus), fetched and written to test/fixtures/NAME.history.json. Re-record a fixture only for
+ * a deliberate, versioned change (`patched()`); an old fixture that still replays is the proof that running
+ * workflows survive a deploy.
+ *
+ *   trajectory-two-searches   trajectoryWorkflow: two searches, then answer and both checks
+ *   campaign                  campaignWorkflow: baseline evaluation, two rounds, the report (patched 'campaign-report')
+ *   round                     restRoundWorkflow: round 0 of that campaign (two collect batches, fine-tune, evaluation)
+ *   collect-batch             collectBatchWorkflow: the first collect batch of round 0 (trajectories, then ranking)
+ *   campaign-before-report    campaignWorkflow as it was before `patched('campaign-report')` (commit 244ac67),
+ *                             bundled from that commit's sources: the old path of the patch
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, type Worker } from '@temporalio/worker';
+import { createWorker } from '../../worker';
+import { LocalDirStore } from '../../adapters/store/local-dir-store';
+import { AGENT_RULES, RecordingFineTuner, RuleModel } from '../helpers/rule-model';
+import { ScriptedModel } from '../helpers/scripted-model';
+import { TWO_SEARCHES } from '../helpers/scripts';
+import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { CAMPAIGN_FIXTURE, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
+
+const ROOT = path.join(__dirname, '../..');
+/** The last commit whose campaign workflow had no `patched('campaign-report')`. */
+const BEFORE_REPORT_COMMIT = '244ac67';
+const DATA = path.join(ROOT, 'data/hotpotqa-dev50');
+const QUESTIONS = fs.readFileSync(path.join(DATA, 'questions.jsonl'), 'utf8').trim().split('\n');
+
+type Bundle = Awaited<ReturnType<typeof bundleWorkflows>>;
+
+async function save(env: TestWorkflowEnvironment, workflowId: string, name: string): Promise<void> {
+  const history = (await env.client.workflow.getHandle(workflowId).fetchHistory()) as temporal.api.history.v1.History;
+  const json = temporal.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String });
+  const file = path.join(FIXTURES_DIR, `${name}.history.json`);
+  fs.writeFileSync(file, JSON.stringify(json, null, 1) + '\n');
+  console.log(`wrote ${path.relative(ROOT, file)} (${history.events?.length} events)`);
+}
+
+async function withWorker<T>(env: TestWorkflowEnvironment, bundle: Bundle, deps: Parameters<typeof createWorker>[0]['deps'], fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const config = testConfig();
+  const worker: Worker = await createWorker({ connection: env.nativeConnection, config, deps, workflowBundle: bundle });
+  return worker.runUntil(fn(config.temporal.taskQueue));
+}
+
+async function recordTrajectory(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
+  const search = sampleSearchEngine();
+  const deps = { models: new ScriptedModel(TWO_SEARCHES), search, store: new LocalDirStore(tempDir('fixture')), agent: testConfig().agent };
+  await withWorker(env, bundle, deps, (taskQueue) =>
+    env.client.workflow.execute('trajectoryWorkflow', { taskQueue, workflowId: 'traj-two-searches', args: [{ questionId: 'q1', question: TWO_SEARCHES_QUESTION }] }),
+  );
+  await search.close();
+  await save(env, 'traj-two-searches', 'trajectory-two-searches');
+}
+
+/** Runs the fixture campaign with `bundle`; returns its workflow id. */
+async function runCampaign(env: TestWorkflowEnvironment, bundle: Bundle, campaignId: string): Promise<string> {
+  const search = sampleSearchEngine();
+  const store = new LocalDirStore(tempDir('fixture'));
+  const { questions, evalQuestions, settings } = CAMPAIGN_FIXTURE;
+  await store.put('q.jsonl', QUESTIONS.slice(0, questions).join('\n') + '\n');
+  await store.put('eval.jsonl', QUESTIONS.slice(10, 10 + evalQuestions).join('\n') + '\n');
+  const workflowId = `campaign-${campaignId}`;
+  const deps = { models: new RuleModel(AGENT_RULES), search, store, agent: testConfig().agent, fineTuner: new RecordingFineTuner(), workDir: tempDir('fixture-work') };
+  await withWorker(env, bundle, deps, (taskQueue) =>
+    env.client.workflow.execute('campaignWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [{ campaignId, questionsKey: 'q.jsonl', questionCount: questions, evalQuestionsKey: 'eval.jsonl', evalQuestionCount: evalQuestions, settings }],
+    }),
+  );
+  await search.close();
+  return workflowId;
+}
+
+async function recordCampaign(env: TestWorkflowEnvironment, bundle: Bundle, names: Set<string>): Promise<void> {
+  const workflowId = await runCampaign(env, bundle, 'fixture');
+  if (names.has('campaign')) await save(env, workflowId, 'campaign');
+  if (names.has('round')) await save(env, `${workflowId}.r0`, 'round');
+  if (names.has('collect-batch')) await save(env, `${workflowId}.r0.collect.batch-0`, 'collect-batch');
+}
+
+/** The campaign workflow from before the report patch, bundled from that commit's workflows/ and lib/. */
+async function recordCampaignBeforeReport(env: TestWorkflowEnvironment): Promise<void> {
+  const src = path.join(ROOT, '.fixture-src'); // inside the project, so the bundler finds node_modules
+  fs.rmSync(src, { recursive: true, force: true });
+  fs.mkdirSync(src);
+  try {
+    const tar = execFileSync('git', ['archive', BEFORE_REPORT_COMMIT, 'workflows', 'lib', 'activities', 'ports'], { cwd: ROOT, maxBuffer: 64 << 20 });
+    execFileSync('tar', ['-x', '-C', src], { input: tar });
+    const bundle = await bundleWorkflowCode({ workflowsPath: path.join(src, 'workflows'), logger: new DefaultLogger('WARN') });
+    const workflowId = await runCampaign(env, bundle, 'fixture-before-report');
+    await save(env, workflowId, 'campaign-before-report');
+  } finally {
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+}
+
+const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'campaign-before-report'];
+
+async function main() {
+  const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
+  for (const n of names) if (!ALL.includes(n)) throw new Error(`unknown fixture ${n}; one of ${ALL.join(', ')}`);
+  const [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
+  try {
+    if (names.has('trajectory-two-searches')) await recordTrajectory(env, bundle);
+    if (['campaign', 'round', 'collect-batch'].some((n) => names.has(n))) await recordCampaign(env, bundle, names);
+    if (names.has('campaign-before-report')) await recordCampaignBeforeReport(env);
+  } finally {
+    await env.teardown();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+/**
+ * Replay: recorded histories of every workflow must replay against today's workflow code without
+ * non-determinism errors. A change that alters a workflow's command sequence must go behind `patched()`; re-record
+ * a fixture (`npm run record-fixtures -- NAME`, see record-fixtures.ts) only for such a deliberate change.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflows, installQuietRuntime } from '../helpers/temporal';
+import { FIXTURE_WORKFLOW_IDS, FIXTURES_DIR } from './fixtures';
+
+type History = temporal.api.history.v1.History;
+let workflowBundle: Awaited<ReturnType<typeof bundleWorkflows>>;
+
+beforeAll(async () => {
+  installQuietRuntime();
+  workflowBundle = await bundleWorkflows();
+}, 60_000);
+
+function load(name: string): History {
+  return temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, `${name}.history.json`), 'utf8')));
+}
+
+const activityTypes = (h: History) => h.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+const markers = (h: History) => h.events!.map((e) => e.markerRecordedEventAttributes?.markerName).filter(Boolean);
+
+test.each([
+  ['trajectory-two-searches', 'trajectoryWorkflow'],
+  ['campaign', 'campaignWorkflow'],
+  ['round', 'restRoundWorkflow'],
+  ['collect-batch', 'collectBatchWorkflow'],
+])('the recorded %s history replays deterministically', async (name, type) => {
+  const history = load(name);
+  expect(history.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(type);
+  expect(history.events!.length).toBeGreaterThan(30);
+  await expect(Worker.runReplayHistory({ workflowBundle }, history, FIXTURE_WORKFLOW_IDS[name])).resolves.toBeUndefined();
+});
+
+test("a campaign recorded before patched('campaign-report') replays: the old path skips the report", async () => {
+  const before = load('campaign-before-report');
+  expect(activityTypes(before)).not.toContain('writeCampaignReport');
+  expect(markers(before)).toEqual([]);
+  await expect(Worker.runReplayHistory({ workflowBundle }, before, FIXTURE_WORKFLOW_IDS['campaign-before-report'])).resolves.toBeUndefined();
+  // The new path, for contrast: the patch marker, then the report activity.
+  const after = load('campaign');
+  expect(activityTypes(after)).toContain('writeCampaignReport');
+  expect(markers(after)).toEqual(['core_patch']);
+});
+
+test('replay detects a workflow that no longer matches the history', async () => {
+  const history = load('trajectory-two-searches');
+  // Rename the first scheduled `decide` to `search`: the replayer must notice the mismatch, not ignore it.
+  const tampered = { ...history, events: history.events!.map((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name === 'decide' ? { ...e, activityTaskScheduledEventAttributes: { ...e.activityTaskScheduledEventAttributes, activityType: { name: 'search' } } } : e)) };
+  await expect(Worker.runReplayHistory({ workflowBundle }, tampered as History, FIXTURE_WORKFLOW_IDS['trajectory-two-searches'])).rejects.toThrow();
+});

@@ -1,0 +1,13 @@
+/**
+ * The campaign's query and signals, shared by the workflows and the CLI (which imports this module, never a
+ * workflow's code).
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CampaignProgress, RoundProgressUpdate } from '../lib/rest/progress';
+
+/** The campaign's progress: phase, round, counts, finished rounds. */
+export const progressQuery = defineQuery<CampaignProgress>('progress');
+/** Stops the campaign after its current round. */
+export const stopSignal = defineSignal('stop');
+/** A round tells its campaign about a phase change or a finished batch. */
+export const roundProgressSignal = defineSignal<[RoundProgressUpdate]>('roundProgress');
