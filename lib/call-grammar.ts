@@ -8,7 +8,7 @@
  * `pattern`s, which llama.cpp and vLLM honour as well.
  */
 import type { ArgSpec, CallSpec } from './call-spec';
-import { pyStr } from './python-literal';
+import { pyIntList, pyStr } from './python-literal';
 
 /** A string argument's length bound when its CallSpec names none. */
 export const DEFAULT_MAX_CHARS = 200;
@@ -23,19 +23,68 @@ function gbnfLiteral(text: string): string {
 }
 
 /**
+ * Alternatives of literal texts as a prefix tree: `"Chief" (" of Protocol" | "tain")`, so a grammar engine keeps one
+ * partial match per shared prefix instead of one per value (answers chosen from 150 spans of the evidence).
+ */
+export function gbnfChoice(values: readonly string[]): string {
+  type Node = Map<string, Node | null>; // char -> child (null marks the end of a value)
+  const root: Node = new Map();
+  for (const v of new Set(values)) {
+    let node = root;
+    for (const ch of v) {
+      let next = node.get(ch);
+      if (!next) node.set(ch, (next = new Map()));
+      node = next;
+    }
+    node.set('', null);
+  }
+  /** The alternatives after `node`; a value that may end there makes them optional. */
+  const render = (node: Node): string => {
+    const alts: string[] = [];
+    for (const [ch, child] of node) {
+      if (child === null) continue;
+      // Follow a chain of single children into one literal.
+      let text = ch;
+      let cur = child;
+      while (cur.size === 1 && !cur.has('')) {
+        const [[c, n]] = [...cur];
+        text += c;
+        cur = n!;
+      }
+      const rest = cur.size === 1 && cur.has('') ? '' : ` ${render(cur)}`;
+      alts.push(gbnfLiteral(text) + rest);
+    }
+    const group = alts.length === 1 ? alts[0] : `(${alts.join(' | ')})`;
+    return node.has('') ? `(${group})?` : group;
+  };
+  return render(root);
+}
+
+/**
+ * What the model writes after a program's open line (`action =`, lib/agent/python-prompt.ts): a space, then the
+ * call. The prompt stops before the space so that the model's first token is the usual " Search", not a bare
+ * "Search" after a lone space token, which a BPE model rarely sees.
+ */
+export const COMPLETION_LEAD = ' ';
+
+/**
  * The call line. The rules are named for what they admit (`str120`, `enum0`), so specs that share a bound share
- * a rule; the root ends with a newline, where the model's line ends.
+ * a rule; the line starts with COMPLETION_LEAD and ends with a newline, where the model's line ends.
  */
 export function buildGbnf(calls: CallSpec[]): string {
   const lines: string[] = [];
-  lines.push(`root ::= (${calls.map((_, i) => `call${i}`).join(' | ')}) "\\n"`);
+  lines.push(`root ::= ${gbnfLiteral(COMPLETION_LEAD)} (${calls.map((_, i) => `call${i}`).join(' | ')}) "\\n"`);
   const strLengths = new Set<number>();
   const enums: string[] = [];
   const argRule = (arg: ArgSpec): string => {
     if (arg.type === 'bool') return 'bool';
+    if (arg.type === 'int_list' && arg.lists) {
+      enums.push(gbnfChoice(arg.lists.map((l) => pyIntList([...l]))));
+      return `enum${enums.length - 1}`;
+    }
     if (arg.type === 'int_list') return 'intlist';
     if (arg.enum) {
-      enums.push(arg.enum.map((v) => gbnfLiteral(pyStr(v))).join(' | '));
+      enums.push(gbnfChoice(arg.enum.map((v) => pyStr(v))));
       return `enum${enums.length - 1}`;
     }
     strLengths.add(arg.maxChars ?? DEFAULT_MAX_CHARS);
@@ -74,6 +123,7 @@ export function jsonStringPattern(maxChars: number): string {
 
 function jsonArgSchema(arg: ArgSpec): Record<string, unknown> {
   if (arg.type === 'bool') return { type: 'boolean' };
+  if (arg.type === 'int_list' && arg.lists) return { type: 'array', items: { type: 'integer', minimum: 1, maximum: INT_MAX }, enum: arg.lists.map((l) => [...l]) };
   if (arg.type === 'int_list') return { type: 'array', items: { type: 'integer', minimum: 1, maximum: INT_MAX }, maxItems: INT_LIST_MAX_ITEMS };
   if (arg.enum) return { type: 'string', enum: [...arg.enum] };
   return { type: 'string', pattern: jsonStringPattern(arg.maxChars ?? DEFAULT_MAX_CHARS) };

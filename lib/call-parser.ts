@@ -99,7 +99,6 @@ export function parseCallLine(line: string, calls: CallSpec[]): CallValue {
     if (argName in out) throw new PyLiteralError(`${name}() got \`${argName}\` twice`, save);
     const value = readValue(cur);
     if (typeOf(value) !== arg.type) throw new PyLiteralError(`${name}(${argName}=...) must be ${describeType(arg.type)}`, save);
-    if (arg.enum && !arg.enum.includes(value as string)) throw new PyLiteralError(`${name}(${argName}=...) must be one of ${listEnum(arg.enum)}`, save);
     out[argName] = value;
     cur.skipSpaces();
     if (cur.peek() === ',') cur.pos++;
@@ -111,7 +110,36 @@ export function parseCallLine(line: string, calls: CallSpec[]): CallValue {
   if (cur.pos < line.length) throw new PyLiteralError(`unexpected text after the call: \`${line.slice(cur.pos, cur.pos + 20)}\``, cur.pos);
   const missing = spec.args.filter((a) => !(a.name in out)).map((a) => a.name);
   if (missing.length) throw new PyLiteralError(`${name}() is missing ${missing.join(', ')}`, line.length);
+  checkAllowedValues(calls.filter((c) => c.name === name), out);
   return out;
+}
+
+/** What `variant` does not allow of `value`: one message per argument, with the argument's position. */
+function disallowed(variant: CallSpec, value: CallValue): Array<{ at: number; message: string }> {
+  const problems: Array<{ at: number; message: string }> = [];
+  variant.args.forEach((arg, at) => {
+    const v = value[arg.name];
+    if (arg.enum && !arg.enum.includes(v as string)) problems.push({ at, message: `${variant.name}(${arg.name}=...) must be one of ${listEnum(arg.enum)}` });
+    if (arg.lists && !arg.lists.some((l) => l.length === (v as number[]).length && l.every((n, i) => n === (v as number[])[i]))) {
+      problems.push({ at, message: `${variant.name}(${arg.name}=...) must be ${arg.lists.map((l) => pyIntList([...l])).join(' or ')}` });
+    }
+  });
+  return problems;
+}
+
+/**
+ * Enums and allowed lists: some variant of the call must admit every argument (a summary's sentence and the
+ * result it comes from go together). The error names what the closest variant does not admit: the one with the
+ * fewest problems, then the one that admits the most leading arguments (the sentence before its result).
+ */
+function checkAllowedValues(variants: CallSpec[], value: CallValue): void {
+  let closest: Array<{ at: number; message: string }> | undefined;
+  for (const variant of variants) {
+    const problems = disallowed(variant, value);
+    if (problems.length === 0) return;
+    if (!closest || problems.length < closest.length || (problems.length === closest.length && problems[0].at > closest[0].at)) closest = problems;
+  }
+  if (closest) throw new PyLiteralError(closest[0].message, 0);
 }
 
 /** An enum's values for an error message: the first few, as Python literals. */
@@ -124,7 +152,10 @@ export function describeType(type: ArgType): string {
   return type === 'str' ? 'a string' : type === 'bool' ? 'True or False' : 'a list of integers';
 }
 
-/** Off-schema JSON (a missing or mistyped argument) must not be rendered as a valid call, e.g. `query="undefined"`. */
+/**
+ * Off-schema JSON (a missing or mistyped argument) must not be rendered as a valid call, e.g. `query="undefined"`.
+ * Variants share argument names and types, so the first of a name stands for all.
+ */
 export function checkJsonArgs(calls: CallSpec[], value: CallValue): void {
   const spec = calls.find((c) => c.name === value.call);
   if (!spec) throw new Error(`unknown call ${value.call}`);

@@ -12,7 +12,7 @@ import type { ArgSpec, CallSpec } from './call-spec';
 export type { ArgSpec, ArgType, CallSpec } from './call-spec';
 import { buildGbnf, buildJsonSchema } from './call-grammar';
 import { CallValue, checkJsonArgs, parseCallLine, renderCallValue } from './call-parser';
-import { pyStr } from './python-literal';
+import { pyIntList, pyStr } from './python-literal';
 
 /** What a model adapter needs to constrain decoding. Plain data plus one pure function. */
 export interface OutputGrammar {
@@ -110,7 +110,7 @@ export function acceptingJson<T>(spec: OutputSpec<T>): OutputSpec<T> {
 
 function exampleArg(a: ArgSpec): string {
   if (a.type === 'bool') return 'True';
-  if (a.type === 'int_list') return '[1, 2]';
+  if (a.type === 'int_list') return a.lists?.length ? pyIntList([...a.lists[0]]) : '[1, 2]';
   return a.enum?.length ? pyStr(a.enum[0]) : '"..."';
 }
 
@@ -126,7 +126,9 @@ export function pythonCallSpec<T extends { call: string }>(options: {
   schema: z.ZodType<T>;
 }): OutputSpec<T> {
   const { calls, schema, variable } = options;
-  const example = calls.map((c) => `${c.name}(${c.args.map((a) => `${a.name}=${exampleArg(a)}`).join(', ')})`).join(' or ');
+  // One example per call name: variants of a call differ only in their allowed values.
+  const firsts = calls.filter((c, i) => calls.findIndex((d) => d.name === c.name) === i);
+  const example = firsts.map((c) => `${c.name}(${c.args.map((a) => `${a.name}=${exampleArg(a)}`).join(', ')})`).join(' or ');
   const render = (value: T): string => renderCallValue(calls, value as unknown as CallValue);
   return acceptingJson({
     name: options.name,

@@ -22,7 +22,8 @@ export function gbnfToRegExp(gbnf: string): RegExp {
     for (const t of tokens) {
       if (t.startsWith('"')) {
         const text = t.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-        out += '(?:' + text.replace(/[.*+?^${}()|[\]\\\/-]/g, '\\$&') + ')';
+        // Escape what a u-mode RegExp treats as syntax (a `-` outside a class must stay bare there).
+        out += '(?:' + text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + ')';
       } else if (/^[a-z]/.test(t)) out += '(?:' + compile(t) + ')';
       else out += t;
     }

@@ -5,7 +5,7 @@
  * GBNF, the JSON schema and the parser at once.
  */
 import { z } from 'zod';
-import { INT_LIST_MAX_ITEMS, INT_MAX, jsonStringPattern } from '../../lib/call-grammar';
+import { gbnfChoice, INT_LIST_MAX_ITEMS, INT_MAX, jsonStringPattern } from '../../lib/call-grammar';
 import { STEPS } from '../../lib/agent/steps';
 import { LLM_STEP_KINDS } from '../../lib/agent/types';
 import { pythonCallSpec } from '../../lib/output-spec';
@@ -49,7 +49,7 @@ describe('decision query: the JSON schema admits the GBNF strings written withou
   const gbnf = gbnfToRegExp(STEPS.decision.spec.grammar.gbnf);
   const search = (STEPS.decision.spec.grammar.jsonSchema as Schema).properties.action.anyOf[0];
   const pattern = new RegExp(search.properties.query.pattern, 'u');
-  const admitsGbnf = (value: string) => gbnf.test(`Search(query=${gbnfLiteral(value)})\n`);
+  const admitsGbnf = (value: string) => gbnf.test(` Search(query=${gbnfLiteral(value)})\n`);
 
   test('the query pattern is the declared 120-character bound', () => {
     expect(search.properties.query.pattern).toBe(jsonStringPattern(120));
@@ -72,7 +72,7 @@ describe('summary used_results: GBNF and JSON schema bound the same lists', () =
   test.each([[[]], [[1]], [[INT_MAX]], [[INT_MAX + 1]], [[0]], [Array.from({ length: INT_LIST_MAX_ITEMS }, (_, i) => i + 1)], [Array.from({ length: INT_LIST_MAX_ITEMS + 1 }, () => 1)]])(
     '%j',
     (list) => {
-      expect(admitsJson(list)).toBe(gbnf.test(`Summary(knowledge="k", used_results=[${list.join(', ')}])\n`));
+      expect(admitsJson(list)).toBe(gbnf.test(` Summary(knowledge="k", used_results=[${list.join(', ')}])\n`));
     },
   );
 });
@@ -98,6 +98,49 @@ describe.each([...LLM_STEP_KINDS.map((k) => [k, STEPS[k].spec.grammar.jsonSchema
   },
 );
 
+describe('gbnfChoice: literal alternatives as a prefix tree', () => {
+  test('shared prefixes once, a value that ends where others go on makes the rest optional', () => {
+    expect(gbnfChoice(['Chief', 'Chief of Protocol', 'Chieftain', 'Ghana'])).toBe('("Chief" ((" of Protocol" | "tain"))? | "Ghana")');
+    expect(gbnfChoice(['yes', 'no'])).toBe('("yes" | "no")');
+    const re = gbnfToRegExp(`root ::= ${gbnfChoice(['Chief', 'Chief of Protocol', 'Chieftain', 'Ghana'])}\n`);
+    for (const v of ['Chief', 'Chief of Protocol', 'Chieftain', 'Ghana']) expect(re.test(v)).toBe(true);
+    for (const v of ['Chie', 'Chief of', 'Ghanaian', '']) expect(re.test(v)).toBe(false);
+  });
+});
+
+describe('call variants: arguments that go together', () => {
+  const spec = pythonCallSpec({
+    name: 'summary',
+    variable: 'summary',
+    calls: [
+      { name: 'Summary', args: [{ name: 'knowledge', type: 'str', enum: ['A one.', 'A two.'] }, { name: 'used_results', type: 'int_list', lists: [[1]] }] },
+      { name: 'Summary', args: [{ name: 'knowledge', type: 'str', enum: ['B one.'] }, { name: 'used_results', type: 'int_list', lists: [[2]] }] },
+    ],
+    schema: z.object({ call: z.literal('Summary'), knowledge: z.string(), used_results: z.array(z.number()) }),
+  });
+  const gbnf = gbnfToRegExp(spec.grammar.gbnf);
+
+  test('the grammar admits each sentence only with its own result', () => {
+    expect(gbnf.test(' Summary(knowledge="A two.", used_results=[1])\n')).toBe(true);
+    expect(gbnf.test(' Summary(knowledge="B one.", used_results=[2])\n')).toBe(true);
+    expect(gbnf.test(' Summary(knowledge="B one.", used_results=[1])\n')).toBe(false);
+  });
+
+  test('the parser too, naming what the closest variant does not allow', () => {
+    expect(spec.parse('Summary(knowledge="B one.", used_results=[2])').ok).toBe(true);
+    expect(spec.parse('Summary(knowledge="B one.", used_results=[1])')).toEqual({ ok: false, error: 'Summary(used_results=...) must be [2]' });
+    expect(spec.parse('{"action": {"call": "Summary", "knowledge": "A one.", "used_results": [1]}}').ok).toBe(true);
+  });
+
+  test('the JSON schema has one variant per pairing', () => {
+    const variants = (spec.grammar.jsonSchema as Schema).properties.action.anyOf;
+    expect(variants.map((v: Schema) => v.properties.used_results)).toEqual([
+      expect.objectContaining({ enum: [[1]] }),
+      expect.objectContaining({ enum: [[2]] }),
+    ]);
+  });
+});
+
 describe('an enum in a CallSpec reaches the GBNF, the JSON schema and the parser', () => {
   const spec = pythonCallSpec({
     name: 'answer',
@@ -108,10 +151,11 @@ describe('an enum in a CallSpec reaches the GBNF, the JSON schema and the parser
   const gbnf = gbnfToRegExp(spec.grammar.gbnf);
 
   test('GBNF: only the listed values', () => {
-    expect(spec.grammar.gbnf).toContain('enum0 ::= "\\"Paris\\"" | "\\"Lyon \\\\\\"2\\\\\\"\\""');
-    expect(gbnf.test('Answer(text="Paris")\n')).toBe(true);
-    expect(gbnf.test('Answer(text="Lyon \\"2\\"")\n')).toBe(true);
-    expect(gbnf.test('Answer(text="Nice")\n')).toBe(false);
+    // A prefix tree of the literals: the shared opening quote once.
+    expect(spec.grammar.gbnf).toContain('enum0 ::= "\\"" ("Paris\\"" | "Lyon \\\\\\"2\\\\\\"\\"")');
+    expect(gbnf.test(' Answer(text="Paris")\n')).toBe(true);
+    expect(gbnf.test(' Answer(text="Lyon \\"2\\"")\n')).toBe(true);
+    expect(gbnf.test(' Answer(text="Nice")\n')).toBe(false);
   });
 
   test('JSON schema: an enum', () => {
