@@ -31,7 +31,7 @@ export interface ActivityDeps {
   models: ChatModelProvider;
   search: SearchEngineProvider;
   store: ArtifactStore;
-  agent: Pick<AgentSettings, 'topK' | 'maxRepairs' | 'snippetChars'>;
+  agent: Pick<AgentSettings, 'topK' | 'maxRepairs' | 'snippetChars' | 'grounding'>;
   /** Needed only by ReST rounds. */
   fineTuner?: FineTuner;
   /** A directory on the worker's machine for local copies of artifacts (the fine-tune's files); needed only by ReST rounds. */
@@ -42,7 +42,7 @@ export interface ActivityDeps {
 const waiting = <T>(fn: () => Promise<T>) => mapNonRetryable(() => heartbeatWhile(fn));
 
 export function createActivities(deps: ActivityDeps) {
-  const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs };
+  const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding };
   const search = { search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars };
   return {
     // The agent (trajectoryWorkflow).

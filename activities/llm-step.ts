@@ -3,19 +3,33 @@
  * strictly; on an unparsable output re-ask with a repair note, a bounded number of times. The full record
  * goes to the artifact store; the workflow gets the parsed value and a reference.
  *
- * With `samples > 1` (ReST data collection) the step is sampled several times; the parsable sample with the
+ * With `samples > 1` the step is sampled several times (the paper's collection); the valid sample with the
  * lowest perplexity continues the trajectory, and all samples are kept for ranking.
+ *
+ * Under `evidence` grounding the grammar is built for this call from the step's input (lib/agent/specs.ts).
+ * A repair re-asks at a sampling temperature: at temperature 0 the same prompt tends to give the same rejected
+ * output (a repeated search, a copied example) however the note is worded.
  */
 import type { ChatModel, ChatModelProvider } from '../ports/chat-model';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { putJson } from '../ports/artifact-store';
-import { parseStepOutput, repairNote, stepDefinition, SYSTEM_PROMPT } from '../lib/agent/steps';
-import type { StepInputs, StepKind, StepOutputs } from '../lib/agent/types';
+import { parseStepOutput, repairNote, specFor, stepDefinition, SYSTEM_PROMPT } from '../lib/agent/steps';
+import type { Grounding, StepInputs, StepKind, StepOutputs } from '../lib/agent/types';
 import type { LlmStepRecord, StepAttempt, StepRef, StepSample } from '../lib/trajectory';
 import { stepKey } from '../lib/artifact-keys';
 import { lowestPerplexity, perplexity } from '../lib/rest/perplexity';
 import { hash53 } from '../lib/hash';
-import { quoteOutput } from '../lib/output-spec';
+import { quoteOutput, type OutputSpec } from '../lib/output-spec';
+
+/** The temperature of a repair attempt, when the step's own is lower. */
+export const REPAIR_TEMPERATURE = 0.7;
+
+export interface LlmStepDeps {
+  models: ChatModelProvider;
+  store: ArtifactStore;
+  maxRepairs: number;
+  grounding: Grounding;
+}
 
 export interface StepCall<K extends StepKind> {
   trajectoryId: string;
@@ -43,22 +57,31 @@ interface Draw<K extends StepKind> {
   model: string;
 }
 
-async function draw<K extends StepKind>(model: ChatModel, kind: K, call: StepCall<K>, prompt: string, seed?: number): Promise<Draw<K>> {
-  const def = stepDefinition(kind);
+interface DrawOptions<K extends StepKind> {
+  kind: K;
+  call: StepCall<K>;
+  spec: OutputSpec<StepOutputs[K]>;
+  grounding: Grounding;
+  prompt: string;
+  temperature: number;
+  seed?: number;
+}
+
+async function draw<K extends StepKind>(model: ChatModel, o: DrawOptions<K>): Promise<Draw<K>> {
   const started = Date.now();
   const result = await model.generate({
     messages: [
       { role: 'system', content: SYSTEM_PROMPT },
-      { role: 'user', content: prompt },
+      { role: 'user', content: o.prompt },
     ],
-    grammar: def.spec.grammar,
-    temperature: call.temperature,
-    maxTokens: def.maxTokens,
+    grammar: o.spec.grammar,
+    temperature: o.temperature,
+    maxTokens: stepDefinition(o.kind).maxTokens,
     stop: ['\n'],
-    logprobs: (call.samples ?? 1) > 1,
-    seed,
+    logprobs: (o.call.samples ?? 1) > 1,
+    seed: o.seed,
   });
-  const parsed = parseStepOutput(kind, call.input, result.text);
+  const parsed = parseStepOutput(o.kind, o.call.input, result.text, o.grounding);
   return {
     attempt: {
       raw: result.text,
@@ -77,13 +100,11 @@ function sampleSeed(trajectoryId: string, index: number, sample: number): number
   return hash53(`${trajectoryId}#${index}#${sample}`) >>> 0;
 }
 
-export async function runLlmStep<K extends StepKind>(
-  deps: { models: ChatModelProvider; store: ArtifactStore; maxRepairs: number },
-  kind: K,
-  call: StepCall<K>,
-): Promise<StepOutcome<K>> {
+export async function runLlmStep<K extends StepKind>(deps: LlmStepDeps, kind: K, call: StepCall<K>): Promise<StepOutcome<K>> {
   const def = stepDefinition(kind);
   const model = await deps.models.get(call.model);
+  const spec = specFor(kind, call.input, deps.grounding);
+  const options = { kind, call, spec, grounding: deps.grounding };
   const attempts: StepAttempt[] = [];
   let samples: StepSample[] | undefined;
   let prompt = def.render(call.input);
@@ -94,7 +115,9 @@ export async function runLlmStep<K extends StepKind>(
   if (sampleCount > 1) {
     const draws: Draw<K>[] = [];
     // Sequential on purpose: concurrent draws would compete for the same cached prompt prefix.
-    for (let s = 0; s < sampleCount; s++) draws.push(await draw(model, kind, call, prompt, sampleSeed(call.trajectoryId, call.index, s)));
+    for (let s = 0; s < sampleCount; s++) {
+      draws.push(await draw(model, { ...options, prompt, temperature: call.temperature, seed: sampleSeed(call.trajectoryId, call.index, s) }));
+    }
     modelName = draws[0].model;
     samples = draws.map((d) => ({ ...d.attempt, parsed: d.parsed, perplexity: d.tokenLogprobs?.length ? perplexity(d.tokenLogprobs) : undefined }));
     const parsable = draws.map((d, i) => ({ d, i })).filter((x) => x.d.parsed !== undefined);
@@ -108,26 +131,31 @@ export async function runLlmStep<K extends StepKind>(
   }
 
   // Single sample, or no parsable sample yet: draw and repair.
-  let notes: string[] | undefined = chosen || !attempts.length ? undefined : [repairNote(kind, attempts[0].error!)];
+  let notes: string[] | undefined = chosen || !attempts.length ? undefined : [repairNote(spec, attempts[0].error!)];
   for (let attempt = attempts.length; !chosen && attempt <= deps.maxRepairs; attempt++) {
     prompt = def.render(call.input, notes);
-    const d = await draw(model, kind, call, prompt);
+    const temperature = attempt === 0 ? call.temperature : Math.max(call.temperature, REPAIR_TEMPERATURE);
+    const d = await draw(model, { ...options, prompt, temperature, seed: sampleSeed(call.trajectoryId, call.index, 100 + attempt) });
     modelName = d.model;
     attempts.push(d.attempt);
     if (d.parsed !== undefined) chosen = d;
-    else notes = [repairNote(kind, d.attempt.error!)];
+    else notes = [repairNote(spec, d.attempt.error!)];
   }
 
   const last = attempts[attempts.length - 1];
+  // Every attempt broke a rule the step can recover from (a decision that only repeats itself): continue
+  // with the step's fallback instead of failing the trajectory; the record says so.
+  const fallback = chosen ? undefined : def.fallback?.(call.input, last.error ?? '');
   const record: LlmStepRecord<K> = {
     index: call.index,
     kind,
-    status: chosen ? 'ok' : 'failed',
+    status: chosen || fallback ? 'ok' : 'failed',
     model: modelName,
     input: call.input,
     prompt,
     raw: last.raw,
-    parsed: chosen?.parsed,
+    parsed: chosen?.parsed ?? fallback,
+    ...(fallback ? { fallback: true } : {}),
     error: last.error,
     attempts,
     samples,
@@ -140,7 +168,8 @@ export async function runLlmStep<K extends StepKind>(
   };
   const ref = await putJson(deps.store, stepKey(call.trajectoryId, call.index, kind), record);
   const step: StepRef = { index: call.index, kind, status: record.status, ref };
-  return chosen
-    ? { step, value: chosen.parsed }
+  const value = chosen?.parsed ?? fallback;
+  return value
+    ? { step, value }
     : { step, error: `${kind} output unparsable after ${attempts.length} attempt(s): ${last.error}; the model returned ${quoteOutput(last.raw)}`, raw: last.raw };
 }

@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { getJson, putJson } from '../ports/artifact-store';
 import type { ChatModelProvider } from '../ports/chat-model';
-import { stepDefinition } from '../lib/agent/steps';
+import { completionText, stepDefinition } from '../lib/agent/steps';
 import { LLM_STEP_KINDS, type StepKind } from '../lib/agent/types';
 import type { LlmStepRecord, StepRecord, Trajectory } from '../lib/trajectory';
 import { rankedKey, trajectoryKey } from '../lib/artifact-keys';
@@ -75,7 +75,7 @@ async function rankStep(deps: Deps, call: RankTrajectoryCall, trajectoryId: stri
   const prompt = def.render(step.input as never); // the clean prompt, without repair notes
   const sourceId = `${trajectoryId}#${step.index}`;
   const samples = step.samples ?? [];
-  const target = (parsed: unknown) => def.spec.render(parsed as never);
+  const target = (parsed: unknown) => completionText(step.kind, parsed as never);
   const distinct = new Set(samples.map((s) => s.raw.trim()));
   if (samples.length < 2 || distinct.size < 2 || !samples.some((s) => s.parsed !== undefined)) {
     return { stepKind: step.kind, prompt, target: target(step.parsed), sourceId, chosenBy: 'single_sample' };

@@ -1,5 +1,11 @@
-/** The search activity: one query against the SearchEngine port; the full hit list is stored, the workflow
- * gets titles and snippets for the summary step. */
+/**
+ * The search activity: one query against the SearchEngine port; the full hit list is stored, the workflow gets
+ * titles and snippets for the summary step, and the passage ids it has now shown.
+ *
+ * Passages the trajectory was already shown (`exclude`) are skipped: the same query pages on to results not seen
+ * yet, so a repeated or overlapping query still brings new evidence, or nothing, which ends the search phase.
+ * (Paging rather than re-sampling the decision: it costs no LLM call and keeps the model's own query.)
+ */
 import type { SearchEngineProvider } from '../ports/search-engine';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { putJson } from '../ports/artifact-store';
@@ -13,11 +19,15 @@ export interface SearchCall {
   query: string;
   /** The index to search (a path on the worker's machine); unset = the worker's configured index. */
   searchDb?: string;
+  /** Passage ids the trajectory has already been shown. */
+  exclude?: string[];
 }
 
 export interface SearchOutcome {
   step: StepRef;
   results: SearchResultView[];
+  /** The ids of `results`, in order. */
+  passageIds?: string[];
 }
 
 export function snippet(text: string, maxChars: number): string {
@@ -33,7 +43,8 @@ export async function runSearch(
 ): Promise<SearchOutcome> {
   const started = Date.now();
   const engine = await deps.search.get(call.searchDb);
-  const hits = await engine.search(call.query, deps.topK);
+  const seen = new Set(call.exclude ?? []);
+  const hits = (await engine.search(call.query, deps.topK + seen.size)).filter((h) => !seen.has(h.id)).slice(0, deps.topK);
   const record: SearchStepRecord = {
     index: call.index,
     kind: 'search',
@@ -43,5 +54,9 @@ export async function runSearch(
     latencyMs: Date.now() - started,
   };
   const ref = await putJson(deps.store, stepKey(call.trajectoryId, call.index, 'search'), record);
-  return { step: { index: call.index, kind: 'search', status: 'ok', ref }, results: record.results.map(({ title, snippet }) => ({ title, snippet })) };
+  return {
+    step: { index: call.index, kind: 'search', status: 'ok', ref },
+    results: record.results.map(({ title, snippet }) => ({ title, snippet })),
+    passageIds: record.results.map((r) => r.id),
+  };
 }

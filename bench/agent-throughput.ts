@@ -85,7 +85,7 @@ async function main() {
 
   /** The agent loop of workflows/trajectory.ts, as plain calls. Returns the number of LLM steps. */
   async function trajectory(id: string, question: string): Promise<number> {
-    const llm = { models, store, maxRepairs: agent.maxRepairs };
+    const llm = { models, store, maxRepairs: agent.maxRepairs, grounding: 'evidence' as const };
     let index = 0;
     let llmSteps = 0;
     const step: typeof runLlmStep = (deps, kind, call) => (llmSteps++, runLlmStep(deps, kind, call));

@@ -98,8 +98,15 @@ export const AgentSchema = z.object({
   /** Re-asks with a repair hint after an unparsable output, at most this many times per step. */
   maxRepairs: z.number().int().min(0).max(5).default(2),
   temperature: z.number().min(0).max(2).default(0),
+  /** Samples of each step; the lowest-perplexity valid one continues (the paper's collection uses 4 at 0.5). */
+  stepSamples: z.number().int().min(1).max(8).default(1),
   /** Characters of each search result shown to the summary step. */
   snippetChars: z.number().int().min(50).max(4000).default(600),
+  /**
+   * `evidence`: each call's grammar is built from its evidence (summaries state sentences of the results,
+   * answers are spans of the knowledge); `free`: any text of the right form, for strong models.
+   */
+  grounding: z.enum(['evidence', 'free']).default('evidence'),
 });
 
 export const FineTunerSchema = z.discriminatedUnion('backend', [

@@ -41,6 +41,8 @@ export interface LlmStepRecord<K extends StepKind = StepKind> {
   samples?: StepSample[];
   /** How the continuing sample was chosen: lowest perplexity, or the first parsable one (no log-probs). */
   selection?: 'lowest_perplexity' | 'first_parsable';
+  /** Every attempt broke a rule the step recovers from: `parsed` is the step's fallback (a decision's Terminate). */
+  fallback?: boolean;
   tokens: TokenCounts;
   latencyMs: number;
 }

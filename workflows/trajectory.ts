@@ -1,14 +1,16 @@
 /**
  * The ReAct search agent of "ReST meets ReAct" (Figure 2), as a durable workflow.
  *
- * Loop: decide (search or terminate) -> search -> summarise, at most `maxSearches` times;
- * then answer -> relevance self-check -> grounding self-check (each may revise the answer).
+ * Loop: decide (search or terminate) -> search -> summarise, at most `maxSearches` times, or until a search
+ * brings no passage the trajectory has not seen; then answer -> relevance self-check -> grounding self-check
+ * (each may revise the answer; a revision to the same answer is a pass).
  *
  * Only orchestration lives here: every box is one activity; the full records go to the artifact store.
  */
-import { ActivityFailure, ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { StepOutcome } from '../activities/llm-step';
-import type { PastAction, StepKind, StepOutputs } from '../lib/agent/types';
+import type { CheckVerdict, PastAction, StepKind, StepOutputs } from '../lib/agent/types';
+import { sameAnswer } from '../lib/agent/question-type';
 import type { StepRef, TrajectoryInput, TrajectoryResult, TrajectoryStatus } from '../lib/trajectory';
 import { OUTCOME } from '../lib/search-attributes';
 import { heartbeating as llm, io } from './activity-options';
@@ -25,6 +27,7 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
   const maxSearches = Math.min(input.maxSearches ?? MAX_SEARCHES, MAX_SEARCHES);
   const steps: StepRef[] = [];
   const pastActions: PastAction[] = [];
+  const seen: string[] = []; // passage ids shown so far: a search pages past them
   const call = { trajectoryId: workflowId, model: input.model, temperature: input.temperature ?? 0, samples: input.stepSamples };
 
   /** Records the step and returns its value, or ends the trajectory if it failed for good. */
@@ -43,11 +46,14 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
       const decision = accept(await llm.decide({ ...call, index: steps.length, input: { question, pastActions, remainingSearches: remaining } }));
       if (decision.call === 'Terminate') break;
 
-      const searched = await io.search({ trajectoryId: workflowId, index: steps.length, query: decision.query, searchDb: input.searchDb });
+      const searched = await io.search({ trajectoryId: workflowId, index: steps.length, query: decision.query, searchDb: input.searchDb, exclude: seen });
       steps.push(searched.step);
+      if (patched('stop-when-nothing-new') && searched.results.length === 0) break; // nothing left to learn this way
+      seen.push(...(searched.passageIds ?? []));
 
+      const known = pastActions.map((a) => a.knowledge);
       const summary = accept(
-        await llm.summarize({ ...call, index: steps.length, input: { question, query: decision.query, results: searched.results } }),
+        await llm.summarize({ ...call, index: steps.length, input: { question, query: decision.query, results: searched.results, known } }),
       );
       pastActions.push({ query: decision.query, knowledge: summary.knowledge });
     }
@@ -57,11 +63,11 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
 
     // Self-check 1: is the answer relevant to the question?
     const relevance = accept(await llm.checkRelevance({ ...call, index: steps.length, input: { question, pastActions, answer } }));
-    if (relevance.call === 'Revise_Answer') answer = relevance.revised_answer;
+    answer = revised(answer, relevance);
 
     // Self-check 2: is the answer grounded in what the searches found?
     const grounding = accept(await llm.checkGrounding({ ...call, index: steps.length, input: { question, pastActions, answer } }));
-    if (grounding.call === 'Revise_Answer') answer = grounding.revised_answer;
+    answer = revised(answer, grounding);
   } catch (err) {
     if (!(err instanceof StepFailed) && !(err instanceof ActivityFailure)) throw err;
     status = 'failed';
@@ -89,6 +95,11 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
     steps: steps.length,
     trajectoryRef,
   };
+}
+
+/** The answer after a self-check: its revision, unless that only restates the answer (then it passed). */
+function revised(answer: string, verdict: CheckVerdict): string {
+  return verdict.call === 'Revise_Answer' && !sameAnswer(verdict.revised_answer, answer) ? verdict.revised_answer : answer;
 }
 
 function describeFailure(err: Error): string {

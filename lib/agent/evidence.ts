@@ -68,10 +68,14 @@ function clipSentence(text: string): string {
 
 /**
  * The sentences a summary may state: from each result's snippet, not already stated by an earlier summary of
- * the trajectory, best overlap with the question and query first (ties in reading order), at most
- * MAX_SUMMARY_CHOICES. Empty when the results hold nothing new.
+ * the trajectory; the ones sharing most words with the question and the query (in the sentence or its page
+ * title) first, ties in reading order, at most MAX_SUMMARY_CHOICES. `bearing` says whether any of them shares a
+ * word at all: when none does, the summary may also say that the results tell nothing new.
  */
-export function summaryChoices(input: { question: string; query: string; results: Array<{ title: string; snippet: string }> }, known: string[] = []): EvidenceSentence[] {
+export function summaryChoices(
+  input: { question: string; query: string; results: Array<{ title: string; snippet: string }> },
+  known: string[] = [],
+): { sentences: EvidenceSentence[]; bearing: boolean } {
   const keys = new Set(contentWords(`${input.question} ${input.query}`));
   const seen = new Set(known.map((k) => answerWords(k).join(' ')));
   const all: Array<EvidenceSentence & { score: number; order: number }> = [];
@@ -84,11 +88,11 @@ export function summaryChoices(input: { question: string; query: string; results
       all.push({ resultId: i + 1, text, score: overlap(text, keys) * 2 + overlap(r.title, keys), order: all.length });
     }
   });
-  return all
-    .sort((a, b) => b.score - a.score || a.order - b.order)
-    .slice(0, MAX_SUMMARY_CHOICES)
-    .sort((a, b) => a.order - b.order)
-    .map(({ resultId, text }) => ({ resultId, text }));
+  const best = all.sort((a, b) => b.score - a.score || a.order - b.order).slice(0, MAX_SUMMARY_CHOICES);
+  return {
+    sentences: best.sort((a, b) => a.order - b.order).map(({ resultId, text }) => ({ resultId, text })),
+    bearing: best.some((s) => s.score > 0),
+  };
 }
 
 /** Words of a text with their surrounding punctuation trimmed, split where a clause ends. */

@@ -1,6 +1,9 @@
 /**
  * Worked examples for each step's prompt, written for this project. They are typed data; the prompt renders
  * them with the same code (and the same output spec) as the task at hand, so every example is valid output.
+ * They show what the grounded grammars allow (lib/agent/specs.ts): each summary repeats one sentence of a result
+ * word for word, each answer is a span of the knowledge or yes/no. No example states that results were empty:
+ * a small model copied such a line ("nothing about the length of the Rhine") into 61 of 198 summaries.
  */
 import type { PastAction, StepInputs, StepKind, StepOutputs } from './types';
 
@@ -10,14 +13,14 @@ const BLADE_RUNNER = 'Who wrote the novel that the film Blade Runner is based on
 
 const OPERA_ARCHITECT: PastAction = {
   query: 'architect of the Sydney Opera House',
-  knowledge: 'The Sydney Opera House was designed by the Danish architect Jørn Utzon.',
+  knowledge: 'The Sydney Opera House was designed by the Danish architect Jørn Utzon and opened in 1973.',
 };
 const UTZON_BIRTH: PastAction = { query: 'Jørn Utzon birth year', knowledge: 'Jørn Utzon was born on 9 April 1918 in Copenhagen.' };
 const DANUBE: PastAction = { query: 'length of the Danube', knowledge: 'The Danube is about 2,850 km long.' };
 const RHINE: PastAction = { query: 'length of the Rhine', knowledge: 'The Rhine is about 1,230 km long.' };
 const NOVEL: PastAction = {
   query: 'novel Blade Runner is based on',
-  knowledge: 'Blade Runner is based on the novel Do Androids Dream of Electric Sheep? by Philip K. Dick.',
+  knowledge: 'The film is loosely based on the novel Do Androids Dream of Electric Sheep? by Philip K. Dick.',
 };
 
 type Examples = { [K in StepKind]: Array<{ input: StepInputs[K]; output: StepOutputs[K] }> };
@@ -35,7 +38,7 @@ export const FEW_SHOTS: Examples = {
         question: OPERA,
         query: 'architect of the Sydney Opera House',
         results: [
-          { title: 'Sydney Opera House', snippet: 'The Sydney Opera House is a performing arts centre in Sydney. It was designed by the Danish architect Jørn Utzon and opened in 1973.' },
+          { title: 'Sydney Opera House', snippet: 'The Sydney Opera House is a performing arts centre in Sydney. The Sydney Opera House was designed by the Danish architect Jørn Utzon and opened in 1973.' },
           { title: 'Sydney Harbour Bridge', snippet: 'The Sydney Harbour Bridge is a steel through arch bridge across Sydney Harbour that opened in 1932.' },
         ],
       },
@@ -47,7 +50,7 @@ export const FEW_SHOTS: Examples = {
         query: 'novel Blade Runner is based on',
         results: [
           { title: 'Harrison Ford', snippet: 'Harrison Ford is an American actor known for Star Wars, Indiana Jones and Blade Runner.' },
-          { title: 'Blade Runner', snippet: 'Blade Runner is a 1982 science fiction film directed by Ridley Scott, loosely based on the novel Do Androids Dream of Electric Sheep? by Philip K. Dick.' },
+          { title: 'Blade Runner', snippet: 'Blade Runner is a 1982 science fiction film directed by Ridley Scott. The film is loosely based on the novel Do Androids Dream of Electric Sheep? by Philip K. Dick.' },
         ],
       },
       output: { call: 'Summary', knowledge: NOVEL.knowledge, used_results: [2] },
@@ -56,9 +59,12 @@ export const FEW_SHOTS: Examples = {
       input: {
         question: RIVERS,
         query: 'length of the Rhine',
-        results: [{ title: 'Rhinestone', snippet: 'A rhinestone is an imitation diamond made from rock crystal, glass or acrylic.' }],
+        results: [
+          { title: 'Rhinestone', snippet: 'A rhinestone is an imitation diamond made from rock crystal, glass or acrylic.' },
+          { title: 'Rhine', snippet: 'The Rhine flows from the Swiss Alps to the North Sea. The Rhine is about 1,230 km long.' },
+        ],
       },
-      output: { call: 'Summary', knowledge: 'The results say nothing about the length of the Rhine.', used_results: [] },
+      output: { call: 'Summary', knowledge: RHINE.knowledge, used_results: [2] },
     },
   ],
   answer: [

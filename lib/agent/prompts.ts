@@ -82,9 +82,9 @@ export function renderSummary(input: SummaryInput, notes?: string[]): string {
   return renderProgram({
     doc:
       'Summarise search results for a search agent.\n\n' +
-      'Each task gives ORIGINAL_QUESTION, the QUERY the agent ran and its SEARCH_RESULTS. The summary keeps only\n' +
-      'facts that bear on the question, in one or two sentences, and lists the ids of the results it used.\n' +
-      'If no result is relevant, knowledge says so and used_results is empty.\n',
+      'Each task gives ORIGINAL_QUESTION, the QUERY the agent ran and its SEARCH_RESULTS. The summary repeats,\n' +
+      'word for word, the one sentence of the results that tells most about the question, and used_results\n' +
+      'gives the id of the result it comes from.\n',
     classes: [
       SEARCH_RESULT,
       {
@@ -108,7 +108,8 @@ export function renderAnswer(input: AnswerInput, notes?: string[]): string {
   return renderProgram({
     doc:
       'Answer ORIGINAL_QUESTION from the knowledge a search agent collected in PAST_ACTIONS.\n\n' +
-      'The answer is short (a name, a date, a number, yes or no) and uses only facts found in PAST_ACTIONS.\n',
+      'The answer is short: a name, a date or a number copied from the knowledge in PAST_ACTIONS, or yes or\n' +
+      'no when the question asks yes or no.\n',
     classes: [PAST_ACTION, { name: 'Answer', doc: 'The final answer.', fields: [{ name: 'text', type: 'str' }] }],
     examples: examples('answer', answerState, answerSpec),
     state: answerState(input),

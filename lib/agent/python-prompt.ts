@@ -69,7 +69,7 @@ export interface ProgramParts {
 
 /**
  * The whole prompt. The stable part (doc, classes, examples) comes first so a model server can cache it;
- * the task's state and the open line `<outputVariable> = ` come last.
+ * the task's state and the open line `<outputVariable> =` come last.
  */
 export function renderProgram(parts: ProgramParts): string {
   const header = [
@@ -88,7 +88,8 @@ export function renderProgram(parts: ProgramParts): string {
     // A note quotes model output: control characters (NUL is a syntax error anywhere in Python source) and
     // line breaks become spaces, so each note stays one comment line.
     ...(parts.notes ?? []).map((n) => `# ${n.replace(/[\x00-\x1f\x7f\u0085\u2028\u2029]+/g, ' ')}`),
-    `${parts.outputVariable} = `,
+    // No space after "=": the model writes it (COMPLETION_LEAD in lib/call-grammar.ts) as part of its first token.
+    `${parts.outputVariable} =`,
   ].join('\n');
   return [header, ...examples, current].join('\n\n');
 }

@@ -1,10 +1,13 @@
 /**
  * The output spec of each agent step: the Python call the model writes, as grammar and strict parser from one
- * declaration (lib/output-spec.ts). Pure.
+ * declaration (lib/output-spec.ts). Each step has a free form, and a grounded form built per call from the
+ * step's evidence (lib/agent/evidence.ts). Pure.
  */
 import { z } from 'zod';
-import { pythonCallSpec } from '../output-spec';
-import type { Answer, CheckVerdict, Decision, Summary } from './types';
+import { pythonCallSpec, type CallSpec, type OutputSpec } from '../output-spec';
+import { answerChoices, summaryChoices } from './evidence';
+import { classifyQuestion, sameAnswer } from './question-type';
+import type { Answer, AnswerInput, CheckInput, CheckVerdict, Decision, PastAction, Summary, SummaryInput } from './types';
 
 const nonBlank = z.string().refine((s) => s.trim().length > 0, 'must not be blank');
 
@@ -28,12 +31,18 @@ export const summarySpec = pythonCallSpec<Summary>({
   schema: z.object({ call: z.literal('Summary'), knowledge: nonBlank, used_results: z.array(z.number().int().positive()) }),
 });
 
+
 export const answerSpec = pythonCallSpec<Answer>({
   name: 'answer',
   variable: 'answer',
   calls: [{ name: 'Answer', args: [{ name: 'text', type: 'str', maxChars: 120 }] }],
   schema: z.object({ call: z.literal('Answer'), text: nonBlank }),
 });
+
+const checkSchema = z.discriminatedUnion('call', [
+  z.object({ call: z.literal('Check_Answer'), passed: z.boolean() }),
+  z.object({ call: z.literal('Revise_Answer'), revised_answer: nonBlank }),
+]);
 
 function checkSpec(name: string) {
   return pythonCallSpec<CheckVerdict>({
@@ -43,11 +52,62 @@ function checkSpec(name: string) {
       { name: 'Check_Answer', args: [{ name: 'passed', type: 'bool' }] },
       { name: 'Revise_Answer', args: [{ name: 'revised_answer', type: 'str', maxChars: 120 }] },
     ],
-    schema: z.discriminatedUnion('call', [
-      z.object({ call: z.literal('Check_Answer'), passed: z.boolean() }),
-      z.object({ call: z.literal('Revise_Answer'), revised_answer: nonBlank }),
-    ]),
+    schema: checkSchema,
   });
 }
 export const relevanceSpec = checkSpec('relevance_check');
 export const groundingSpec = checkSpec('grounding_check');
+
+// ---------------------------------------------------------------------------------------------- grounded, per call
+
+/** What a summary says when the results hold nothing new that bears on the question. */
+export const NOTHING_NEW = 'The results say nothing new about the question.';
+
+const summarySchema = z.object({ call: z.literal('Summary'), knowledge: nonBlank, used_results: z.array(z.number().int().positive()) });
+
+/**
+ * A summary grounded in this search: one sentence of the results (summaryChoices), written with the number of
+ * the result it comes from, so `used_results` always matches the text; or NOTHING_NEW citing no result, when no
+ * new sentence shares a word with the question or the query (and always when there is no new sentence at all).
+ */
+export function groundedSummarySpec(input: SummaryInput): OutputSpec<Summary> {
+  const { sentences, bearing } = summaryChoices(input, input.known ?? []);
+  const byResult = new Map<number, string[]>();
+  for (const c of sentences) byResult.set(c.resultId, [...(byResult.get(c.resultId) ?? []), c.text]);
+  const calls: CallSpec[] = [...byResult].map(([id, texts]) => ({
+    name: 'Summary',
+    args: [{ name: 'knowledge', type: 'str', enum: texts }, { name: 'used_results', type: 'int_list', lists: [[id]] }],
+  }));
+  if (!bearing) calls.push({ name: 'Summary', args: [{ name: 'knowledge', type: 'str', enum: [NOTHING_NEW] }, { name: 'used_results', type: 'int_list', lists: [[]] }] });
+  return pythonCallSpec<Summary>({ name: 'summary', variable: 'summary', calls, schema: summarySchema });
+}
+
+/**
+ * An answer grounded in the knowledge: `yes`/`no` for a yes/no question, one of the named options for a choice,
+ * otherwise a short span of what the summaries stated (answerChoices). With no span to choose from (nothing
+ * found), the free form, which the answer-type check still holds to the question's type.
+ */
+export function groundedAnswerSpec(input: AnswerInput): OutputSpec<Answer> {
+  const choices = answerChoices(input.question, classifyQuestion(input.question), knowledgeOf(input.pastActions));
+  if (!choices.length) return answerSpec;
+  return pythonCallSpec<Answer>({
+    name: 'answer',
+    variable: 'answer',
+    calls: [{ name: 'Answer', args: [{ name: 'text', type: 'str', enum: choices }] }],
+    schema: z.object({ call: z.literal('Answer'), text: nonBlank }),
+  });
+}
+
+/** A self-check whose revision is another grounded answer (never the same one: that would be a pass). */
+function groundedCheckSpec(name: string, input: CheckInput): OutputSpec<CheckVerdict> {
+  const others = answerChoices(input.question, classifyQuestion(input.question), knowledgeOf(input.pastActions)).filter((c) => !sameAnswer(c, input.answer));
+  const calls: CallSpec[] = [{ name: 'Check_Answer', args: [{ name: 'passed', type: 'bool' }] }];
+  if (others.length) calls.push({ name: 'Revise_Answer', args: [{ name: 'revised_answer', type: 'str', enum: others }] });
+  return pythonCallSpec<CheckVerdict>({ name, variable: 'verdict', calls, schema: checkSchema });
+}
+export const groundedRelevanceSpec = (input: CheckInput) => groundedCheckSpec('relevance_check', input);
+export const groundedGroundingSpec = (input: CheckInput) => groundedCheckSpec('grounding_check', input);
+
+function knowledgeOf(actions: PastAction[]): string[] {
+  return actions.map((a) => a.knowledge).filter((k) => k !== NOTHING_NEW);
+}

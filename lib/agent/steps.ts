@@ -1,12 +1,40 @@
 /**
  * The agent's LLM steps (the paper's Figure 2): decision, summary, answer, relevance check, grounding check.
- * Each step has its prompt (lib/agent/prompts.ts), its output spec (lib/agent/specs.ts), a token budget and any check
- * that needs the input (e.g. cited result ids must exist). Pure: no I/O.
+ * Each step has its prompt (lib/agent/prompts.ts), its output spec, free and grounded (lib/agent/specs.ts), a
+ * token budget, and the checks that need the input: no repeated search, cited results that exist, an answer of
+ * the type the question asks for, no worked example copied. Pure: no I/O.
  */
-import type { ParseResult } from '../output-spec';
-import { answerSpec, decisionSpec, groundingSpec, relevanceSpec, summarySpec } from './specs';
+import type { OutputSpec, ParseResult } from '../output-spec';
+import { COMPLETION_LEAD } from '../call-grammar';
+import {
+  answerSpec,
+  decisionSpec,
+  groundedAnswerSpec,
+  groundedGroundingSpec,
+  groundedRelevanceSpec,
+  groundedSummarySpec,
+  groundingSpec,
+  relevanceSpec,
+  summarySpec,
+} from './specs';
 import { renderAnswer, renderDecision, renderGroundingCheck, renderRelevanceCheck, renderSummary } from './prompts';
-import type { StepDefinition, StepInputs, StepKind, StepOutputs } from './types';
+import { answerTypeProblem, answerWords, classifyQuestion } from './question-type';
+import { copiedExample, exampleText } from './copy-check';
+import { FEW_SHOTS } from './few-shots';
+import type { CheckInput, CheckVerdict, Grounding, StepDefinition, StepInputs, StepKind, StepOutputs } from './types';
+
+/** The start of the decision check's message for a repeated search: all attempts repeating means Terminate. */
+export const REPEATED_SEARCH = 'repeats the earlier search';
+const COPIED = 'copies a worked example';
+
+const EXAMPLE_TEXT = exampleText(FEW_SHOTS);
+
+/** A revision must itself answer the question's type (a same-answer revision is a pass, see sameAnswer). */
+function checkRevision(input: CheckInput, output: CheckVerdict): string | undefined {
+  if (output.call !== 'Revise_Answer') return undefined;
+  const problem = answerTypeProblem(output.revised_answer, classifyQuestion(input.question));
+  return problem && `revised_answer: ${problem}`;
+}
 
 export const STEPS: { [K in StepKind]: StepDefinition<K> } = {
   decision: {
@@ -14,10 +42,19 @@ export const STEPS: { [K in StepKind]: StepDefinition<K> } = {
     spec: decisionSpec,
     maxTokens: 64,
     render: renderDecision,
+    check: (input, output) => {
+      if (output.call !== 'Search') return undefined;
+      const words = answerWords(output.query).join(' ');
+      const earlier = input.pastActions.find((a) => answerWords(a.query).join(' ') === words);
+      return earlier && `${REPEATED_SEARCH} ${JSON.stringify(earlier.query)}; search for a fact not in PAST_ACTIONS yet, or Terminate()`;
+    },
+    // A model that can only repeat itself has nothing new to search for.
+    fallback: (_input, lastError) => (lastError.startsWith(REPEATED_SEARCH) || lastError.startsWith(COPIED) ? { call: 'Terminate' } : undefined),
   },
   summary: {
     kind: 'summary',
     spec: summarySpec,
+    groundedSpec: groundedSummarySpec,
     maxTokens: 128,
     render: renderSummary,
     check: (input, output) => {
@@ -28,20 +65,27 @@ export const STEPS: { [K in StepKind]: StepDefinition<K> } = {
   answer: {
     kind: 'answer',
     spec: answerSpec,
+    groundedSpec: groundedAnswerSpec,
     maxTokens: 64,
     render: renderAnswer,
+    // The cheap, deterministic type check that runs before the LLM self-checks.
+    check: (input, output) => answerTypeProblem(output.text, classifyQuestion(input.question)),
   },
   relevance_check: {
     kind: 'relevance_check',
     spec: relevanceSpec,
+    groundedSpec: groundedRelevanceSpec,
     maxTokens: 64,
     render: renderRelevanceCheck,
+    check: checkRevision,
   },
   grounding_check: {
     kind: 'grounding_check',
     spec: groundingSpec,
+    groundedSpec: groundedGroundingSpec,
     maxTokens: 64,
     render: renderGroundingCheck,
+    check: checkRevision,
   },
 };
 
@@ -49,18 +93,31 @@ export function stepDefinition<K extends StepKind>(kind: K): StepDefinition<K> {
   return STEPS[kind] as StepDefinition<K>;
 }
 
-/** Parses a step's raw output and applies its input-dependent checks. */
-export function parseStepOutput<K extends StepKind>(kind: K, input: StepInputs[K], raw: string): ParseResult<StepOutputs[K]> {
+/** The output spec of one call: grounded in the step's input under `evidence`, the free form under `free`. */
+export function specFor<K extends StepKind>(kind: K, input: StepInputs[K], grounding: Grounding): OutputSpec<StepOutputs[K]> {
   const def = stepDefinition(kind);
-  const parsed = def.spec.parse(raw);
+  return grounding === 'evidence' && def.groundedSpec ? def.groundedSpec(input) : def.spec;
+}
+
+/** Parses a step's raw output against the call's spec, then applies the checks that need the input. */
+export function parseStepOutput<K extends StepKind>(kind: K, input: StepInputs[K], raw: string, grounding: Grounding = 'free'): ParseResult<StepOutputs[K]> {
+  const parsed = specFor(kind, input, grounding).parse(raw);
   if (!parsed.ok) return parsed;
-  const problem = def.check?.(input, parsed.value);
-  return problem ? { ok: false, error: problem } : parsed;
+  const problem = stepDefinition(kind).check?.(input, parsed.value);
+  if (problem) return { ok: false, error: problem };
+  const copied = copiedExample(parsed.value, input, EXAMPLE_TEXT);
+  if (copied) return { ok: false, error: `${COPIED} (${JSON.stringify(copied)}): write about ORIGINAL_QUESTION, not the examples` };
+  return parsed;
 }
 
 /** The comment added to a re-asked prompt after an unparsable output. */
-export function repairNote(kind: StepKind, error: string): string {
-  return `The previous attempt was not valid (${error}). Write ${stepDefinition(kind).spec.formatHint}.`;
+export function repairNote(spec: OutputSpec<unknown>, error: string): string {
+  return `The previous attempt was not valid (${error}). Write ${spec.formatHint}.`;
+}
+
+/** What the model writes after the program's open line for `value`: a fine-tuning target. */
+export function completionText<K extends StepKind>(kind: K, value: StepOutputs[K]): string {
+  return COMPLETION_LEAD + stepDefinition(kind).spec.render(value);
 }
 
 /** The system message for chat-style APIs; raw-completion backends use only the program. */

@@ -26,6 +26,8 @@ export interface SummaryInput {
   question: string;
   query: string;
   results: SearchResultView[];
+  /** What earlier summaries of the trajectory stated: a grounded summary does not state it again. */
+  known?: string[];
 }
 export interface AnswerInput {
   question: string;
@@ -57,12 +59,27 @@ export interface StepOutputs {
   grounding_check: CheckVerdict;
 }
 
+/**
+ * How free a step's output is: `evidence` builds each call's grammar from its input, so summaries state sentences
+ * of the results and answers are spans of the knowledge (what a small model needs); `free` allows any text of
+ * the right form (a strong model on an OpenAI-compatible server), checked by the same rules after the fact.
+ */
+export type Grounding = 'evidence' | 'free';
+
 export interface StepDefinition<K extends StepKind> {
   kind: K;
+  /** The free form of the output: few-shot examples and fine-tuning targets render with it. */
   spec: OutputSpec<StepOutputs[K]>;
+  /** The output this call may give under `evidence` grounding (absent: the free spec). */
+  groundedSpec?(input: StepInputs[K]): OutputSpec<StepOutputs[K]>;
   /** Output token budget; the grammar's string bounds keep real outputs well below it. */
   maxTokens: number;
   render(input: StepInputs[K], notes?: string[]): string;
   /** Rules that need the input as well as the output. */
   check?(input: StepInputs[K], output: StepOutputs[K]): string | undefined;
+  /**
+   * The value to continue with when every attempt broke a rule (rather than failing the trajectory), e.g.
+   * Terminate() for a decision that only repeats earlier searches; undefined to fail.
+   */
+  fallback?(input: StepInputs[K], lastError: string): StepOutputs[K] | undefined;
 }

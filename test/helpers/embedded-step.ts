@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const deps = createWorkerDeps(config);
   try {
     const fit = await fitModelContext(deps, config);
-    const step = await runLlmStep({ models: deps.models, store: deps.store, maxRepairs: config.agent.maxRepairs }, 'decision', {
+    const step = await runLlmStep({ models: deps.models, store: deps.store, maxRepairs: config.agent.maxRepairs, grounding: config.agent.grounding }, 'decision', {
       trajectoryId: 'memory-check',
       index: 0,
       temperature: 0,

@@ -38,8 +38,12 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `restact-${prefix}-`));
 }
 
+/**
+ * The default config on its own task queue. Scripted test doubles write free-form outputs (a summary in their own
+ * words), so steps are not grounded in evidence here; test/workflow/grounding.test.ts covers grounding.
+ */
 export function testConfig(overrides: Partial<Config> = {}, taskQueue = `test-${Math.random().toString(36).slice(2)}`): Config {
-  const base = ConfigSchema.parse({ temporal: { taskQueue } });
+  const base = ConfigSchema.parse({ temporal: { taskQueue }, agent: { grounding: 'free' } });
   return { ...base, ...overrides };
 }
 

@@ -3,6 +3,7 @@
  * few-shot outputs and on malformed ones. Longer than 250 lines: one table of cases per step kind.
  */
 import { firstCodeLine, OutputSpec } from '../../lib/output-spec';
+import { COMPLETION_LEAD } from '../../lib/call-grammar';
 import { gbnfToRegExp } from '../helpers/gbnf-matcher';
 import { FEW_SHOTS } from '../../lib/agent/few-shots';
 import { parseStepOutput, repairNote, STEPS } from '../../lib/agent/steps';
@@ -151,7 +152,7 @@ describe.each(LLM_STEP_KINDS)('%s spec', (kind) => {
   });
 
   test('few-shot outputs are admitted by the GBNF grammar (with its final newline)', () => {
-    for (const output of fewShotOutputs(kind)) expect(grammar.test(s.render(output) + '\n')).toBe(true);
+    for (const output of fewShotOutputs(kind)) expect(grammar.test(COMPLETION_LEAD + s.render(output) + '\n')).toBe(true);
   });
 
   test.each(GOOD[kind])('parses %j', (text, value) => {
@@ -212,21 +213,21 @@ describe('GBNF grammar limits', () => {
   const summary = gbnfToRegExp(STEPS.summary.spec.grammar.gbnf);
 
   test('admits canonical calls with the escapes the parser reads', () => {
-    expect(decision.test('Search(query="say \\"hi\\" \\\\ \\n \\t")\n')).toBe(true);
+    expect(decision.test(' Search(query="say \\"hi\\" \\\\ \\n \\t")\n')).toBe(true);
     expect(STEPS.decision.spec.parse('Search(query="say \\"hi\\" \\\\ \\n \\t")')).toEqual({ ok: true, value: { call: 'Search', query: 'say "hi" \\ \n \t' } });
-    expect(decision.test('Terminate()\n')).toBe(true);
-    expect(summary.test('Summary(knowledge="k", used_results=[])\n')).toBe(true);
-    expect(summary.test('Summary(knowledge="k", used_results=[1, 12])\n')).toBe(true);
+    expect(decision.test(' Terminate()\n')).toBe(true);
+    expect(summary.test(' Summary(knowledge="k", used_results=[])\n')).toBe(true);
+    expect(summary.test(' Summary(knowledge="k", used_results=[1, 12])\n')).toBe(true);
   });
 
   test('rejects what cannot be a clean one-line call', () => {
-    expect(decision.test('Search(query="x")')).toBe(false); // no final newline
-    expect(decision.test("Search(query='x')\n")).toBe(false);
-    expect(decision.test('Search(query="")\n')).toBe(false);
-    expect(decision.test('Search(query="a\nb")\n')).toBe(false);
-    expect(decision.test('Search(query="' + 'x'.repeat(121) + '")\n')).toBe(false);
-    expect(decision.test('Search(query="' + 'é'.repeat(120) + '")\n')).toBe(true);
-    expect(summary.test('Summary(knowledge="k", used_results=[0])\n')).toBe(false);
+    expect(decision.test(' Search(query="x")')).toBe(false); // no final newline
+    expect(decision.test(" Search(query='x')\n")).toBe(false);
+    expect(decision.test(' Search(query="")\n')).toBe(false);
+    expect(decision.test(' Search(query="a\nb")\n')).toBe(false);
+    expect(decision.test(' Search(query="' + 'x'.repeat(121) + '")\n')).toBe(false);
+    expect(decision.test(' Search(query="' + 'é'.repeat(120) + '")\n')).toBe(true);
+    expect(summary.test(' Summary(knowledge="k", used_results=[0])\n')).toBe(false);
   });
 });
 
@@ -314,7 +315,7 @@ describe('parseStepOutput', () => {
 describe('repairNote', () => {
   test.each(LLM_STEP_KINDS)('%s: names the error and the expected format', (kind) => {
     const error = 'unexpected text after the call: `because`';
-    const note = repairNote(kind, error);
+    const note = repairNote(STEPS[kind].spec, error);
     expect(note).toContain(error);
     expect(note).toContain(STEPS[kind].spec.formatHint);
     for (const output of fewShotOutputs(kind)) expect(note).toContain(`${output.call}(`);

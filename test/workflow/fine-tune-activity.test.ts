@@ -40,7 +40,7 @@ test('inputs are copied in, outputs put back (not checkpoints), and the model is
   const store = new LocalDirStore(tempDir('ft-store'));
   await store.put('c1/round-0/dataset/train.jsonl', '{"messages":[]}\n');
   const trainer = new FileTrainer();
-  const deps: ActivityDeps = { store, fineTuner: trainer, workDir: tempDir('ft-work'), models: {} as ActivityDeps['models'], search: {} as ActivityDeps['search'], agent: { topK: 3, maxRepairs: 0, snippetChars: 100 } };
+  const deps: ActivityDeps = { store, fineTuner: trainer, workDir: tempDir('ft-work'), models: {} as ActivityDeps['models'], search: {} as ActivityDeps['search'], agent: { topK: 3, maxRepairs: 0, snippetChars: 100, grounding: 'free' } };
   const { fineTune } = createActivities(deps);
   const hyperparameters = { epochs: 1, learningRate: 1e-4, batchSize: 1, loraRank: 8, loraAlpha: 16 };
   const run = (call: Parameters<typeof fineTune>[0]): Promise<FineTuneResult> => new MockActivityEnvironment({ activityType: 'fineTune' }, { logger: quiet }).run(fineTune, call);

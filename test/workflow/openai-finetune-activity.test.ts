@@ -102,7 +102,7 @@ function activities(pollIntervalMs = 20) {
     // The fine-tune activity touches neither the models nor the search index.
     models: {} as ActivityDeps['models'],
     search: {} as ActivityDeps['search'],
-    agent: { topK: 3, maxRepairs: 0, snippetChars: 100 },
+    agent: { topK: 3, maxRepairs: 0, snippetChars: 100, grounding: 'free' },
     workDir: tempDir('ft-activity-work'),
   } satisfies ActivityDeps;
   return createActivities(deps);

@@ -16,7 +16,7 @@ import { tempDir } from '../helpers/temporal';
 const quiet = new DefaultLogger('WARN');
 
 function activities(store: LocalDirStore, models: ActivityDeps['models'] = new RuleModel({})) {
-  return createActivities({ store, models, search: {} as ActivityDeps['search'], agent: { topK: 3, maxRepairs: 0, snippetChars: 100 } });
+  return createActivities({ store, models, search: {} as ActivityDeps['search'], agent: { topK: 3, maxRepairs: 0, snippetChars: 100, grounding: 'free' } });
 }
 
 test('concurrent rounds registering their models lose no entry', async () => {

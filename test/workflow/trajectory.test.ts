@@ -76,11 +76,23 @@ test('a two-search trajectory: decide, search, summarise twice, then answer and 
 });
 
 test('a revision by a self-check replaces the answer', async () => {
-  const { result } = await runTrajectory(
-    { ...TWO_SEARCHES, relevance_check: ['Revise_Answer(revised_answer="yes, both American")'], grounding_check: ['Check_Answer(passed=True)'] },
-    'traj-revised',
+  const { result } = await runTrajectory({ ...TWO_SEARCHES, relevance_check: ['Revise_Answer(revised_answer="no")'], grounding_check: ['Check_Answer(passed=True)'] }, 'traj-revised');
+  expect(result).toMatchObject({ status: 'answered', answer: 'no' });
+});
+
+test('a revision that does not fit the question type is re-asked (a yes/no question wants yes or no)', async () => {
+  const { result, trajectory } = await runTrajectory(
+    { ...TWO_SEARCHES, relevance_check: ['Revise_Answer(revised_answer="yes, both American")', 'Check_Answer(passed=True)'] },
+    'traj-revision-type',
   );
-  expect(result).toMatchObject({ status: 'answered', answer: 'yes, both American' });
+  expect(result).toMatchObject({ status: 'answered', answer: 'yes' });
+  const relevance = trajectory.steps.find((s) => s.kind === 'relevance_check')!;
+  expect(relevance.kind !== 'search' && relevance.attempts.map((a) => a.error)).toEqual(['revised_answer: this is a yes/no question: answer "yes" or "no"', undefined]);
+});
+
+test('a revision to the same answer counts as a pass', async () => {
+  const { result } = await runTrajectory({ ...TWO_SEARCHES, relevance_check: ['Revise_Answer(revised_answer="Yes.")'] }, 'traj-same-revision');
+  expect(result).toMatchObject({ status: 'answered', answer: 'yes' });
 });
 
 test('an unparsable output is re-asked with a repair note, and the repaired output is used', async () => {

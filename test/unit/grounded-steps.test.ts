@@ -1,0 +1,119 @@
+/**
+ * The per-call grammars of `evidence` grounding (lib/agent/specs.ts) and the checks every step runs: each valid
+ * grounded output parses, and an ungrounded one is not admitted by the grammar or is rejected by the parser.
+ */
+import { gbnfToRegExp } from '../helpers/gbnf-matcher';
+import { COMPLETION_LEAD } from '../../lib/call-grammar';
+import { NOTHING_NEW } from '../../lib/agent/specs';
+import { parseStepOutput, REPEATED_SEARCH, specFor, STEPS } from '../../lib/agent/steps';
+import type { AnswerInput, CheckInput, SummaryInput } from '../../lib/agent/types';
+
+const QUESTION = 'What government position was held by the woman who portrayed Corliss Archer in the film Kiss and Tell?';
+const KISS = 'Kiss and Tell is a 1945 American comedy film starring then 17-year-old Shirley Temple as Corliss Archer.';
+const TEMPLE = 'As an adult, Shirley Temple was named United States ambassador to Ghana and served as Chief of Protocol of the United States.';
+
+const admits = (gbnf: string, line: string) => gbnfToRegExp(gbnf).test(COMPLETION_LEAD + line + '\n');
+
+describe('a grounded summary states one sentence of the results, citing the result it comes from', () => {
+  const input: SummaryInput = {
+    question: QUESTION,
+    query: 'Shirley Temple Corliss Archer',
+    results: [
+      { title: 'Kiss and Tell (1945 film)', snippet: KISS },
+      { title: 'Shirley Temple', snippet: TEMPLE },
+    ],
+  };
+  const spec = specFor('summary', input, 'evidence');
+
+  test('every sentence with its own result is admitted and parses', () => {
+    for (const [text, id] of [[KISS, 1], [TEMPLE, 2]] as const) {
+      const line = `Summary(knowledge=${JSON.stringify(text)}, used_results=[${id}])`;
+      expect(admits(spec.grammar.gbnf, line)).toBe(true);
+      expect(parseStepOutput('summary', input, line, 'evidence')).toEqual({ ok: true, value: { call: 'Summary', knowledge: text, used_results: [id] } });
+    }
+  });
+
+  test('invented text, a wrong citation or no citation is not admitted, and is rejected', () => {
+    for (const line of [
+      'Summary(knowledge="Shirley Temple was a diplomat.", used_results=[2])',
+      `Summary(knowledge=${JSON.stringify(TEMPLE)}, used_results=[1])`,
+      `Summary(knowledge=${JSON.stringify(TEMPLE)}, used_results=[])`,
+      `Summary(knowledge=${JSON.stringify(NOTHING_NEW)}, used_results=[])`, // the results do bear on the question
+    ]) {
+      expect(admits(spec.grammar.gbnf, line)).toBe(false);
+      expect(parseStepOutput('summary', input, line, 'evidence').ok).toBe(false);
+    }
+  });
+
+  test('what an earlier summary stated cannot be stated again; with nothing new left, the summary says so', () => {
+    const again = specFor('summary', { ...input, known: [KISS] }, 'evidence');
+    expect(admits(again.grammar.gbnf, `Summary(knowledge=${JSON.stringify(KISS)}, used_results=[1])`)).toBe(false);
+    const nothing = specFor('summary', { ...input, known: [KISS, TEMPLE] }, 'evidence');
+    expect(admits(nothing.grammar.gbnf, `Summary(knowledge=${JSON.stringify(NOTHING_NEW)}, used_results=[])`)).toBe(true);
+  });
+
+  test('the free form (for strong models) admits any sentence', () => {
+    expect(admits(specFor('summary', input, 'free').grammar.gbnf, 'Summary(knowledge="Anything at all.", used_results=[1])')).toBe(true);
+  });
+});
+
+describe('a grounded answer is a span of the knowledge, of the type the question asks for', () => {
+  const input: AnswerInput = { question: QUESTION, pastActions: [{ query: 'q1', knowledge: KISS }, { query: 'q2', knowledge: TEMPLE }] };
+  const spec = specFor('answer', input, 'evidence');
+
+  test('spans of the knowledge are admitted and parse', () => {
+    for (const text of ['Chief of Protocol', 'Shirley Temple', 'Ghana']) {
+      expect(admits(spec.grammar.gbnf, `Answer(text=${JSON.stringify(text)})`)).toBe(true);
+      expect(parseStepOutput('answer', input, `Answer(text=${JSON.stringify(text)})`, 'evidence').ok).toBe(true);
+    }
+  });
+
+  test('yes/no, sentences and invented names are not', () => {
+    for (const text of ['yes', 'Shirley Temple was named United States ambassador to Ghana', 'Eleanor Roosevelt', 'Corliss Archer']) {
+      expect(admits(spec.grammar.gbnf, `Answer(text=${JSON.stringify(text)})`)).toBe(false);
+      expect(parseStepOutput('answer', input, `Answer(text=${JSON.stringify(text)})`, 'evidence').ok).toBe(false);
+    }
+  });
+
+  test('a yes/no question admits yes and no only; a choice only its options', () => {
+    const yn = specFor('answer', { question: 'Were Scott Derrickson and Ed Wood of the same nationality?', pastActions: [] }, 'evidence');
+    expect(admits(yn.grammar.gbnf, 'Answer(text="yes")')).toBe(true);
+    expect(admits(yn.grammar.gbnf, 'Answer(text="American")')).toBe(false);
+    const choice = specFor('answer', { question: 'Who is older, Annie Morton or Terry Richardson?', pastActions: [] }, 'evidence');
+    expect(admits(choice.grammar.gbnf, 'Answer(text="Terry Richardson")')).toBe(true);
+    expect(admits(choice.grammar.gbnf, 'Answer(text="yes")')).toBe(false);
+  });
+
+  test('free answers are held to the type by the check: "yes" to a who-question is re-asked', () => {
+    expect(parseStepOutput('answer', input, 'Answer(text="yes")', 'free')).toEqual({ ok: false, error: expect.stringMatching(/not a yes\/no question/) });
+    const howMany = { question: 'How many people can the arena seat?', pastActions: [] };
+    expect(parseStepOutput('answer', howMany, 'Answer(text="many")', 'free')).toEqual({ ok: false, error: expect.stringMatching(/number/) });
+  });
+});
+
+describe('grounded self-checks', () => {
+  const input: CheckInput = { question: QUESTION, pastActions: [{ query: 'q2', knowledge: TEMPLE }], answer: 'Ghana' };
+  const spec = specFor('relevance_check', input, 'evidence');
+
+  test('a revision is another span of the knowledge, never the same answer', () => {
+    expect(admits(spec.grammar.gbnf, 'Revise_Answer(revised_answer="Chief of Protocol")')).toBe(true);
+    expect(admits(spec.grammar.gbnf, 'Revise_Answer(revised_answer="Ghana")')).toBe(false);
+    expect(admits(spec.grammar.gbnf, 'Check_Answer(passed=True)')).toBe(true);
+  });
+});
+
+describe('decisions', () => {
+  const input = { question: QUESTION, pastActions: [{ query: 'Corliss Archer actress', knowledge: KISS }], remainingSearches: 9 };
+
+  test('a search that repeats an earlier one is rejected, and after every attempt repeats, the fallback is Terminate()', () => {
+    const parsed = parseStepOutput('decision', input, 'Search(query="corliss archer ACTRESS")');
+    expect(parsed).toEqual({ ok: false, error: expect.stringMatching(new RegExp(`^${REPEATED_SEARCH} "Corliss Archer actress"`)) });
+    expect(STEPS.decision.fallback!(input, (parsed as { error: string }).error)).toEqual({ call: 'Terminate' });
+    expect(STEPS.decision.fallback!(input, 'expected a name at column 1')).toBeUndefined();
+  });
+
+  test('a query copied from a worked example is rejected, a new one is not', () => {
+    expect(parseStepOutput('decision', input, 'Search(query="architect of the Sydney Opera House")')).toEqual({ ok: false, error: expect.stringMatching(/^copies a worked example/) });
+    expect(parseStepOutput('decision', input, 'Search(query="Shirley Temple government position")').ok).toBe(true);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The agent's use of its search budget and evidence, on the real dev server with a scripted ChatModel and the real
+ * search index, under `evidence` grounding: searches page past passages already shown and stop when nothing new
+ * comes back; a repeated search or a copied worked example is re-asked; every summary states a sentence of its
+ * results; the answer is a span of the knowledge.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createWorker } from '../../worker';
+import { trajectoryWorkflow } from '../../workflows';
+import { LocalDirStore } from '../../adapters/store/local-dir-store';
+import { buildSqliteIndex, type SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
+import { getJson } from '../../ports/artifact-store';
+import type { LlmStepRecord, SearchStepRecord, Trajectory, TrajectoryInput, TrajectoryResult } from '../../lib/trajectory';
+import { NOTHING_NEW } from '../../lib/agent/specs';
+import { firstAllowed, ScriptedModel, type ScriptEntry } from '../helpers/scripted-model';
+import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+
+const QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
+
+let env: TestWorkflowEnvironment;
+let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
+let search: SqliteSearchEngines;
+
+beforeAll(async () => {
+  search = sampleSearchEngine();
+  [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  await search?.close();
+});
+
+async function run(script: Record<string, ScriptEntry[]>, id: string, extra: Partial<TrajectoryInput> = {}) {
+  const model = new ScriptedModel(script, GROUNDED);
+  const store = new LocalDirStore(tempDir('artifacts'));
+  const base = testConfig();
+  const config = { ...base, agent: { ...base.agent, grounding: 'evidence' as const } };
+  const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent }, workflowBundle: bundle });
+  const result: TrajectoryResult = await worker.runUntil(
+    env.client.workflow.execute(trajectoryWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: id, args: [{ questionId: 'q1', question: QUESTION, ...extra }] }),
+  );
+  const trajectory = await getJson<Trajectory>(store, result.trajectoryRef);
+  const searches = trajectory.steps.filter((s): s is SearchStepRecord => s.kind === 'search');
+  const llmSteps = (kind: string) => trajectory.steps.filter((s): s is LlmStepRecord => s.kind === kind);
+  return { result, trajectory, model, searches, llmSteps };
+}
+
+/** Once a step's script runs out: the first output its per-call grammar allows (the step's own evidence). */
+const GROUNDED: Record<string, ScriptEntry> = { summary: firstAllowed, answer: firstAllowed, relevance_check: 'Check_Answer(passed=True)', grounding_check: 'Check_Answer(passed=True)' };
+
+test('an overlapping query pages to passages not shown yet, and every summary states a sentence of its own results', async () => {
+  const { model, searches, llmSteps, result } = await run(
+    { decision: ['Search(query="Scott Derrickson")', 'Search(query="Scott Derrickson director")', 'Terminate()'] },
+    'grounded-paging',
+  );
+  const [first, second] = searches.map((s) => s.results.map((r) => r.id));
+  expect(first.length).toBeGreaterThan(0);
+  expect(second.length).toBeGreaterThan(0);
+  expect(second.filter((id) => first.includes(id))).toEqual([]); // no passage shown twice
+  for (const [i, summary] of llmSteps('summary').entries()) {
+    const parsed = summary.parsed as { knowledge: string; used_results: number[] };
+    const cited = searches[i].results[parsed.used_results[0] - 1];
+    expect(cited.snippet.replace(/\s+/g, ' ')).toContain(parsed.knowledge.replace(/ …$/, ''));
+  }
+  // The answer to a yes/no question is yes or no, whatever the model might have preferred.
+  expect(['yes', 'no']).toContain(result.answer);
+  expect(model.callsFor('answer')[0].grammar!.jsonSchema).toMatchObject({ properties: { action: { anyOf: [{ properties: { text: { enum: ['yes', 'no'] } } }] } } });
+}, 60_000);
+
+test('a search that brings nothing new ends the search phase', async () => {
+  const dir = tempDir('tiny-index');
+  fs.writeFileSync(path.join(dir, 'corpus.jsonl'), JSON.stringify({ id: 'p1', title: 'Scott Derrickson', text: 'Scott Derrickson is an American director.' }) + '\n');
+  buildSqliteIndex({ corpusPath: path.join(dir, 'corpus.jsonl'), dbPath: path.join(dir, 'tiny.sqlite') });
+  const { trajectory, model } = await run(
+    { decision: ['Search(query="Scott Derrickson")', 'Search(query="Scott Derrickson nationality")', 'Search(query="never asked")'] },
+    'grounded-nothing-new',
+    { searchDb: path.join(dir, 'tiny.sqlite') },
+  );
+  // decision, search, summary, decision, search (no new passage): then straight to the answer.
+  expect(trajectory.steps.map((s) => s.kind)).toEqual(['decision', 'search', 'summary', 'decision', 'search', 'answer', 'relevance_check', 'grounding_check']);
+  expect(model.callsFor('decision')).toHaveLength(2);
+});
+
+test('a repeated search is re-asked; when every attempt repeats it, the agent stops searching (Terminate)', async () => {
+  const { llmSteps, searches, result } = await run(
+    { decision: ['Search(query="Scott Derrickson")', 'Search(query="scott derrickson")', 'Search(query="Scott Derrickson.")', 'Search(query="SCOTT DERRICKSON")'] },
+    'grounded-repeat',
+  );
+  expect(searches.map((s) => s.query)).toEqual(['Scott Derrickson']);
+  const second = llmSteps('decision')[1];
+  expect(second.attempts.map((a) => a.error?.slice(0, 26))).toEqual(['repeats the earlier search', 'repeats the earlier search', 'repeats the earlier search']);
+  expect(second).toMatchObject({ status: 'ok', fallback: true, parsed: { call: 'Terminate' } });
+  expect(result.status).toBe('answered');
+});
+
+test('a copied worked example is re-asked, at a sampling temperature', async () => {
+  const { llmSteps, searches, model } = await run(
+    { decision: ['Search(query="architect of the Sydney Opera House")', 'Search(query="Ed Wood nationality")', 'Terminate()'] },
+    'grounded-copy',
+  );
+  expect(llmSteps('decision')[0].attempts.map((a) => a.error?.slice(0, 23))).toEqual(['copies a worked example', undefined]);
+  expect(searches.map((s) => s.query)).toEqual(['Ed Wood nationality']);
+  expect(model.callsFor('decision').map((c) => c.temperature)).toEqual([0, 0.7, 0]);
+});
+
+test('with nothing relevant in the results, the summary may say so explicitly, citing no result', async () => {
+  const { llmSteps, model } = await run(
+    { decision: ['Search(query="zzzz qqqq Derrickson")', 'Terminate()'], summary: [(r) => (r.grammar!.gbnf.includes('nothing new') ? `Summary(knowledge="${NOTHING_NEW}", used_results=[])` : firstAllowed(r))] },
+    'grounded-nothing-relevant',
+  );
+  expect(model.callsFor('summary')).toHaveLength(1);
+  expect(llmSteps('summary')[0].parsed).toEqual(expect.objectContaining({ call: 'Summary' }));
+});
