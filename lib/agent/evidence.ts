@@ -98,7 +98,8 @@ export function summaryChoices(
 /** Words of a text with their surrounding punctuation trimmed, split where a clause ends. */
 function chunks(text: string): string[][] {
   return text
-    .split(/[;:()\[\]"“”]|,\s|\.\s|\.$|\s[-–—]\s/)
+    // A period ends a clause unless it follows an initial ("David C. Funder") or an abbreviation.
+    .split(/[;:()\[\]"“”]|,\s|(?<!\b\p{Lu}|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr))\.\s|\.$|\s[-–—]\s/u)
     .map((c) => c.split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}$£€]+|[^\p{L}\p{N}%.]+$|\.$/gu, '')).filter(Boolean))
     .filter((c) => c.length > 0);
 }
@@ -149,4 +150,57 @@ export function answerChoices(question: string, qt: QuestionType, knowledge: str
     .sort((a, b) => b[1].score - a[1].score || a[1].order - b[1].order)
     .slice(0, MAX_ANSWER_CHOICES)
     .map(([span]) => span);
+}
+
+/** Names a grounded decision chooses among, besides the question. */
+export const MAX_QUERY_CHOICES = 24;
+
+/**
+ * The whole names in a text: maximal runs of capitalised words, with name connectors inside ("Chief of
+ * Protocol", "Kiss and Tell"), without leading numbers ("17-year-old Shirley Temple" is "Shirley Temple"); a run
+ * joined by "and" also gives its parts when each has two words or more ("Scott Derrickson and Ed Wood").
+ */
+export function names(text: string): string[] {
+  const out: string[] = [];
+  for (const words of chunks(text)) {
+    let run: string[] = [];
+    const flush = () => {
+      while (run.length && !isContent(run[run.length - 1])) run.pop();
+      while (run.length && /^\p{N}/u.test(run[0])) run.shift();
+      if (run.length && isNameLike(run)) {
+        const name = run.join(' ');
+        out.push(name);
+        const parts = name.split(/ (?:and|&) /);
+        // "Kiss and Tell" is one title; "Scott Derrickson and Ed Wood" two people.
+        if (parts.length > 1 && parts.every((p) => p.includes(' '))) out.push(...parts);
+      }
+      run = [];
+    };
+    for (const w of words) {
+      if (/^[\p{Lu}\p{N}]/u.test(w) && isContent(w)) run.push(w);
+      else if (run.length && CONNECTORS.has(w.toLowerCase())) run.push(w);
+      else flush();
+    }
+    flush();
+  }
+  return out;
+}
+
+/**
+ * The searches a grounded decision may run next: the question itself, then the names in the question and in
+ * what the summaries stated (the bridge entity a first search found), each not searched yet; the latest
+ * knowledge's names first, at most MAX_QUERY_CHOICES. A small model picks what to look up; it cannot invent a
+ * query, copy a worked example's, or repeat itself.
+ */
+export function queryChoices(question: string, knowledge: string[], searched: string[]): string[] {
+  const done = new Set(searched.map((q) => answerWords(q).join(' ')));
+  const candidates = [question.replace(/\s*\?+\s*$/, '').trim(), ...[...knowledge].reverse().flatMap(names), ...names(question)];
+  const out: string[] = [];
+  for (const c of candidates) {
+    const key = answerWords(c).join(' ');
+    if (!key || done.has(key) || /["\\]/.test(c)) continue;
+    done.add(key);
+    out.push(c);
+  }
+  return out.slice(0, MAX_QUERY_CHOICES);
 }

@@ -5,11 +5,13 @@
  */
 import { z } from 'zod';
 import { pythonCallSpec, type CallSpec, type OutputSpec } from '../output-spec';
-import { answerChoices, summaryChoices } from './evidence';
+import { answerChoices, queryChoices, summaryChoices } from './evidence';
 import { classifyQuestion, sameAnswer } from './question-type';
-import type { Answer, AnswerInput, CheckInput, CheckVerdict, Decision, PastAction, Summary, SummaryInput } from './types';
+import type { Answer, AnswerInput, CheckInput, CheckVerdict, Decision, DecisionInput, PastAction, Summary, SummaryInput } from './types';
 
 const nonBlank = z.string().refine((s) => s.trim().length > 0, 'must not be blank');
+
+const decisionSchema = z.discriminatedUnion('call', [z.object({ call: z.literal('Search'), query: nonBlank }), z.object({ call: z.literal('Terminate') })]);
 
 export const decisionSpec = pythonCallSpec<Decision>({
   name: 'decision',
@@ -18,10 +20,7 @@ export const decisionSpec = pythonCallSpec<Decision>({
     { name: 'Search', args: [{ name: 'query', type: 'str', maxChars: 120 }] },
     { name: 'Terminate', args: [] },
   ],
-  schema: z.discriminatedUnion('call', [
-    z.object({ call: z.literal('Search'), query: nonBlank }),
-    z.object({ call: z.literal('Terminate') }),
-  ]),
+  schema: decisionSchema,
 });
 
 export const summarySpec = pythonCallSpec<Summary>({
@@ -59,6 +58,17 @@ export const relevanceSpec = checkSpec('relevance_check');
 export const groundingSpec = checkSpec('grounding_check');
 
 // ---------------------------------------------------------------------------------------------- grounded, per call
+
+/**
+ * A decision that searches for the question or for a name it or the knowledge holds, not searched yet
+ * (queryChoices), or terminates; only Terminate() when nothing is left to search for.
+ */
+export function groundedDecisionSpec(input: DecisionInput): OutputSpec<Decision> {
+  const choices = queryChoices(input.question, knowledgeOf(input.pastActions), input.pastActions.map((a) => a.query));
+  const calls: CallSpec[] = [{ name: 'Terminate', args: [] }];
+  if (choices.length) calls.unshift({ name: 'Search', args: [{ name: 'query', type: 'str', enum: choices }] });
+  return pythonCallSpec<Decision>({ name: 'decision', variable: 'action', calls, schema: decisionSchema });
+}
 
 /** What a summary says when the results hold nothing new that bears on the question. */
 export const NOTHING_NEW = 'The results say nothing new about the question.';

@@ -9,6 +9,7 @@ import { COMPLETION_LEAD } from '../call-grammar';
 import {
   answerSpec,
   decisionSpec,
+  groundedDecisionSpec,
   groundedAnswerSpec,
   groundedGroundingSpec,
   groundedRelevanceSpec,
@@ -40,6 +41,7 @@ export const STEPS: { [K in StepKind]: StepDefinition<K> } = {
   decision: {
     kind: 'decision',
     spec: decisionSpec,
+    groundedSpec: groundedDecisionSpec,
     maxTokens: 64,
     render: renderDecision,
     check: (input, output) => {

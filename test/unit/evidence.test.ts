@@ -1,4 +1,4 @@
-import { answerChoices, splitSentences, summaryChoices, MAX_SUMMARY_CHOICES } from '../../lib/agent/evidence';
+import { answerChoices, names, queryChoices, splitSentences, summaryChoices, MAX_SUMMARY_CHOICES } from '../../lib/agent/evidence';
 import { classifyQuestion } from '../../lib/agent/question-type';
 import { copiedExample, exampleText } from '../../lib/agent/copy-check';
 import { FEW_SHOTS } from '../../lib/agent/few-shots';
@@ -81,5 +81,21 @@ describe('copiedExample: an output that reproduces a worked example', () => {
     expect(copiedExample({ call: 'Search', query: 'architect of the Sydney Opera House' }, input, examples)).toBeUndefined();
     expect(copiedExample({ call: 'Answer', text: 'yes' }, { question: 'Were A and B American?' }, examples)).toBeUndefined();
     expect(copiedExample({ call: 'Search', query: 'Shirley Temple government position' }, { question: QUESTION }, examples)).toBeUndefined();
+  });
+});
+
+describe('names and queryChoices: what a grounded decision may look up', () => {
+  test('whole names, with connectors inside, without leading numbers; "A and B" also gives A and B', () => {
+    expect(names(KISS)).toEqual(['Kiss and Tell', 'American', 'Shirley Temple', 'Corliss Archer']);
+    expect(names(TEMPLE)).toEqual(expect.arrayContaining(['Shirley Temple Black', 'United States', 'Ghana', 'Chief of Protocol of the United States']));
+    expect(names('Were Scott Derrickson and Ed Wood of the same nationality?')).toEqual(['Scott Derrickson and Ed Wood', 'Scott Derrickson', 'Ed Wood']);
+  });
+
+  test('the question first, then the latest knowledge\'s names, never a search already run', () => {
+    expect(queryChoices(QUESTION, [], [])[0]).toBe(QUESTION.replace('?', ''));
+    const next = queryChoices(QUESTION, [KISS, TEMPLE], [QUESTION, 'shirley temple']);
+    expect(next[0]).toBe('Shirley Temple Black');
+    expect(next).not.toContain('Shirley Temple');
+    expect(next).not.toContain(QUESTION.replace('?', ''));
   });
 });

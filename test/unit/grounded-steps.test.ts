@@ -102,6 +102,32 @@ describe('grounded self-checks', () => {
   });
 });
 
+describe('a grounded decision searches for the question, or for a name it or the knowledge holds', () => {
+  const input = { question: QUESTION, pastActions: [{ query: QUESTION.replace('?', ''), knowledge: KISS }], remainingSearches: 9 };
+  const spec = specFor('decision', input, 'evidence');
+
+  test('a bridge entity from the knowledge, a name in the question, or Terminate() is admitted', () => {
+    for (const line of ['Search(query="Shirley Temple")', 'Search(query="Kiss and Tell")', 'Search(query="Corliss Archer")', 'Terminate()']) {
+      expect(admits(spec.grammar.gbnf, line)).toBe(true);
+      expect(parseStepOutput('decision', input, line, 'evidence').ok).toBe(true);
+    }
+  });
+
+  test('an invented query, a worked example\'s and a search already run are not', () => {
+    for (const line of ['Search(query="Eleanor Roosevelt")', 'Search(query="architect of the Sydney Opera House")', `Search(query=${JSON.stringify(QUESTION.replace('?', ''))})`]) {
+      expect(admits(spec.grammar.gbnf, line)).toBe(false);
+      expect(parseStepOutput('decision', input, line, 'evidence').ok).toBe(false);
+    }
+  });
+
+  test('with everything searched, only Terminate() is left', () => {
+    const done = { ...input, pastActions: ['Corliss Archer', 'Kiss and Tell', 'Shirley Temple', 'American', QUESTION].map((query) => ({ query, knowledge: KISS })) };
+    const only = specFor('decision', done, 'evidence');
+    expect(admits(only.grammar.gbnf, 'Terminate()')).toBe(true);
+    expect(only.grammar.gbnf).not.toContain('Search');
+  });
+});
+
 describe('decisions', () => {
   const input = { question: QUESTION, pastActions: [{ query: 'Corliss Archer actress', knowledge: KISS }], remainingSearches: 9 };
 

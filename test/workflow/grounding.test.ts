@@ -18,6 +18,8 @@ import { firstAllowed, ScriptedModel, type ScriptEntry } from '../helpers/script
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
 const QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
+/** The first search a grounded decision may run: the question itself. */
+const QUERY = 'Were Scott Derrickson and Ed Wood of the same nationality';
 
 let env: TestWorkflowEnvironment;
 let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
@@ -33,11 +35,11 @@ afterAll(async () => {
   await search?.close();
 });
 
-async function run(script: Record<string, ScriptEntry[]>, id: string, extra: Partial<TrajectoryInput> = {}) {
+async function run(script: Record<string, ScriptEntry[]>, id: string, extra: Partial<TrajectoryInput> = {}, grounding: 'evidence' | 'free' = 'evidence') {
   const model = new ScriptedModel(script, GROUNDED);
   const store = new LocalDirStore(tempDir('artifacts'));
   const base = testConfig();
-  const config = { ...base, agent: { ...base.agent, grounding: 'evidence' as const } };
+  const config = { ...base, agent: { ...base.agent, grounding } };
   const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent }, workflowBundle: bundle });
   const result: TrajectoryResult = await worker.runUntil(
     env.client.workflow.execute(trajectoryWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: id, args: [{ questionId: 'q1', question: QUESTION, ...extra }] }),
@@ -53,13 +55,16 @@ const GROUNDED: Record<string, ScriptEntry> = { summary: firstAllowed, answer: f
 
 test('an overlapping query pages to passages not shown yet, and every summary states a sentence of its own results', async () => {
   const { model, searches, llmSteps, result } = await run(
-    { decision: ['Search(query="Scott Derrickson")', 'Search(query="Scott Derrickson director")', 'Terminate()'] },
+    { decision: [`Search(query="${QUERY}")`, 'Search(query="Scott Derrickson")', 'Terminate()'] },
     'grounded-paging',
   );
   const [first, second] = searches.map((s) => s.results.map((r) => r.id));
   expect(first.length).toBeGreaterThan(0);
   expect(second.length).toBeGreaterThan(0);
   expect(second.filter((id) => first.includes(id))).toEqual([]); // no passage shown twice
+  // "Scott Derrickson" would find his page first; the first search showed it, so the second pages past it.
+  expect(searches[0].results.map((r) => r.title)).toContain('Scott Derrickson');
+  expect(searches[1].results.map((r) => r.title)).not.toContain('Scott Derrickson');
   for (const [i, summary] of llmSteps('summary').entries()) {
     const parsed = summary.parsed as { knowledge: string; used_results: number[] };
     const cited = searches[i].results[parsed.used_results[0] - 1];
@@ -75,7 +80,7 @@ test('a search that brings nothing new ends the search phase', async () => {
   fs.writeFileSync(path.join(dir, 'corpus.jsonl'), JSON.stringify({ id: 'p1', title: 'Scott Derrickson', text: 'Scott Derrickson is an American director.' }) + '\n');
   buildSqliteIndex({ corpusPath: path.join(dir, 'corpus.jsonl'), dbPath: path.join(dir, 'tiny.sqlite') });
   const { trajectory, model } = await run(
-    { decision: ['Search(query="Scott Derrickson")', 'Search(query="Scott Derrickson nationality")', 'Search(query="never asked")'] },
+    { decision: [`Search(query="${QUERY}")`, 'Search(query="Scott Derrickson")', 'Search(query="Ed Wood")'] },
     'grounded-nothing-new',
     { searchDb: path.join(dir, 'tiny.sqlite') },
   );
@@ -86,8 +91,10 @@ test('a search that brings nothing new ends the search phase', async () => {
 
 test('a repeated search is re-asked; when every attempt repeats it, the agent stops searching (Terminate)', async () => {
   const { llmSteps, searches, result } = await run(
-    { decision: ['Search(query="Scott Derrickson")', 'Search(query="scott derrickson")', 'Search(query="Scott Derrickson.")', 'Search(query="SCOTT DERRICKSON")'] },
-    'grounded-repeat',
+    { decision: ['Search(query="Scott Derrickson")', 'Search(query="scott derrickson")', 'Search(query="Scott Derrickson.")', 'Search(query="SCOTT DERRICKSON")'], answer: ['Answer(text="yes")'] },
+    'free-repeat',
+    {},
+    'free',
   );
   expect(searches.map((s) => s.query)).toEqual(['Scott Derrickson']);
   const second = llmSteps('decision')[1];
@@ -96,21 +103,37 @@ test('a repeated search is re-asked; when every attempt repeats it, the agent st
   expect(result.status).toBe('answered');
 });
 
-test('a copied worked example is re-asked, at a sampling temperature', async () => {
+test('a grounded query is the question or a name it or the knowledge holds: an invented or copied one is re-asked, at a sampling temperature', async () => {
   const { llmSteps, searches, model } = await run(
-    { decision: ['Search(query="architect of the Sydney Opera House")', 'Search(query="Ed Wood nationality")', 'Terminate()'] },
+    { decision: ['Search(query="architect of the Sydney Opera House")', 'Search(query="Ed Wood")', 'Terminate()'] },
     'grounded-copy',
+  );
+  expect(llmSteps('decision')[0].attempts[0].error).toMatch(/^Search\(query=\.\.\.\) must be one of "Were Scott Derrickson and Ed Wood of the same nationality", /);
+  expect(searches.map((s) => s.query)).toEqual(['Ed Wood']);
+  expect(model.callsFor('decision').map((c) => c.temperature)).toEqual([0, 0.7, 0]);
+});
+
+test('free queries (for strong models) may use any words, but a copied worked example is re-asked', async () => {
+  const { llmSteps, searches, model } = await run(
+    { decision: ['Search(query="architect of the Sydney Opera House")', 'Search(query="Ed Wood nationality")', 'Terminate()'], summary: ['Summary(knowledge="Ed Wood was American.", used_results=[1])'], answer: ['Answer(text="yes")'] },
+    'free-copy',
+    {},
+    'free',
   );
   expect(llmSteps('decision')[0].attempts.map((a) => a.error?.slice(0, 23))).toEqual(['copies a worked example', undefined]);
   expect(searches.map((s) => s.query)).toEqual(['Ed Wood nationality']);
   expect(model.callsFor('decision').map((c) => c.temperature)).toEqual([0, 0.7, 0]);
 });
 
-test('with nothing relevant in the results, the summary may say so explicitly, citing no result', async () => {
-  const { llmSteps, model } = await run(
-    { decision: ['Search(query="zzzz qqqq Derrickson")', 'Terminate()'], summary: [(r) => (r.grammar!.gbnf.includes('nothing new') ? `Summary(knowledge="${NOTHING_NEW}", used_results=[])` : firstAllowed(r))] },
+test('with nothing relevant in the results, the summary says so explicitly, citing no result', async () => {
+  const dir = tempDir('weather-index');
+  // Found by the question's word "same", but it shares no content word with the question.
+  fs.writeFileSync(path.join(dir, 'corpus.jsonl'), JSON.stringify({ id: 'w1', title: 'Weather', text: 'It rained the same day.' }) + '\n');
+  buildSqliteIndex({ corpusPath: path.join(dir, 'corpus.jsonl'), dbPath: path.join(dir, 'weather.sqlite') });
+  const { llmSteps } = await run(
+    { decision: [`Search(query="${QUERY}")`, 'Terminate()'], summary: [`Summary(knowledge="${NOTHING_NEW}", used_results=[])`] },
     'grounded-nothing-relevant',
+    { searchDb: path.join(dir, 'weather.sqlite') },
   );
-  expect(model.callsFor('summary')).toHaveLength(1);
-  expect(llmSteps('summary')[0].parsed).toEqual(expect.objectContaining({ call: 'Summary' }));
+  expect(llmSteps('summary')[0]).toMatchObject({ status: 'ok', parsed: { knowledge: NOTHING_NEW, used_results: [] } });
 });
