@@ -13,6 +13,7 @@ import { runSearch, SearchCall } from './search';
 import { saveTrajectory, SaveTrajectoryCall } from './save-trajectory';
 import type { FineTuner } from '../ports/fine-tuner';
 import * as rest from './rest';
+import * as evaluation from './eval';
 
 export interface ActivityDeps {
   models: ChatModelProvider;
@@ -66,6 +67,10 @@ export function createActivities(deps: ActivityDeps) {
     scoreEvaluation: (call: Parameters<typeof rest.scoreEvaluation>[1]) => rest.scoreEvaluation(deps.store, call),
     registerModel: (entry: rest.RegistryEntry) => rest.registerModel(deps.store, entry),
     writeCampaignReport: (call: Parameters<typeof rest.writeCampaignReport>[1]) => rest.writeCampaignReport(deps.store, call),
+
+    // Evaluation: score (and judge) one answer; aggregate an evaluation into its report.
+    scoreAnswer: (call: evaluation.ScoreAnswerCall) => nonRetryableOnConfigError(() => evaluation.scoreAnswer({ ...llm }, call)),
+    writeEvalReport: (call: evaluation.WriteEvalReportCall) => evaluation.writeEvalReport(deps.store, call),
   };
 }
 

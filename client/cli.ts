@@ -29,6 +29,9 @@ import {
   watchCampaign,
 } from './commands/campaign';
 import { progressQuery, stopSignal } from '../workflows/rest';
+import { parseEvalFlags, runEval } from './commands/eval';
+import { parseCalibrateFlags, runCalibrate } from './commands/calibrate';
+import { runReport } from './commands/report';
 
 const USAGE = `restact: a self-improving ReAct search agent on Temporal
 
@@ -43,6 +46,12 @@ Usage:
   restact campaign status ID                   print a campaign's progress (or result)
   restact campaign watch ID                    progress bars until the campaign ends
   restact campaign stop ID                     stop a campaign after its current round
+  restact eval --dataset FILE [--corpus FILE.jsonl | --db PATH] [--model REF ...] [--runs N] [--judge REF] [--limit N]
+               [--format jsonl|hotpotqa|csv] [--offset N] [--concurrency N] [--temperature T] [--seed S] [--json]
+                                               evaluate models on a question set: EM, F1, auto-eval, behaviour, 95% CIs
+  restact eval calibrate [--labels FILE] [--judge REF]
+                                               the auto-eval judge against human labels (default: the shipped sample)
+  restact report CAMPAIGN_ID                   a Markdown page with per-round scores, behaviour and charts
 
 Common options:
   --config FILE   config file (default: ./restact.config.json if present); environment variables override it
@@ -266,8 +275,25 @@ async function cmdCampaign(argv: string[]): Promise<number> {
   throw new UsageError('restact campaign start|status|watch|stop');
 }
 
+async function cmdEval(argv: string[]): Promise<number> {
+  if (argv[0] === 'calibrate') {
+    const flags = parseCalibrateFlags(argv.slice(1));
+    return runCalibrate(flags, config(flags.config), out, err);
+  }
+  const flags = parseEvalFlags(argv);
+  return runEval(flags, config(flags.config), out, err);
+}
+
+async function cmdReport(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {});
+  const id = validate(CampaignIdArg, positionals[0], 'restact report CAMPAIGN_ID');
+  return runReport(id, config(values.config), out);
+}
+
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   campaign: cmdCampaign,
+  eval: cmdEval,
+  report: cmdReport,
   index: cmdIndex,
   ask: cmdAsk,
   demo: cmdDemo,

@@ -6,5 +6,6 @@ export const OUTCOME = defineSearchAttributeKey('Outcome', SearchAttributeType.K
 export const CAMPAIGN_ID = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
 export const ROUND_INDEX = defineSearchAttributeKey('RoundIndex', SearchAttributeType.INT);
 export const PHASE = defineSearchAttributeKey('Phase', SearchAttributeType.KEYWORD);
+export const EVAL_ID = defineSearchAttributeKey('EvalId', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [QUESTION_ID, OUTCOME, CAMPAIGN_ID, ROUND_INDEX, PHASE];
+export const ALL_SEARCH_ATTRIBUTES = [QUESTION_ID, OUTCOME, CAMPAIGN_ID, ROUND_INDEX, PHASE, EVAL_ID];

@@ -9,3 +9,13 @@ export function trajectoryWorkflowId(questionId: string, sample = 0, scope?: str
 export function adHocQuestionId(question: string): string {
   return `ask-${(hash53(question) >>> 0).toString(16).padStart(8, '0')}`;
 }
+
+/** An evaluation's workflow id: `eval-<evalId>`. */
+export function evalWorkflowId(evalId: string): string {
+  return `eval-${evalId}`;
+}
+
+/** A trajectory of an evaluation: `<eval workflow id>.m<model index>.traj-<questionId>-<run>`. */
+export function evalTrajectoryWorkflowId(evalWorkflowId: string, modelIndex: number, questionId: string, run: number): string {
+  return trajectoryWorkflowId(questionId, run, `${evalWorkflowId}.m${modelIndex}`);
+}
