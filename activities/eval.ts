@@ -12,7 +12,9 @@ import type { Trajectory } from '../lib/trajectory';
 import { trajectoryBehaviour } from '../lib/eval/behaviour';
 import { compareModels, summarizeModel, type AnswerRecord, type ModelSummary, type PairedComparison } from '../lib/eval/aggregate';
 import type { JudgeDescription } from '../lib/eval/judge';
-import { ACCURACY_METRICS, BEHAVIOUR_RATE_METRICS, evalMarkdown, type EvalReport } from '../lib/eval/report';
+import { ACCURACY_METRICS, BEHAVIOUR_RATE_METRICS, evalMarkdown, type EvalOutcome, type EvalReport } from '../lib/eval/report';
+
+export type { EvalOutcome };
 import { METRICS } from '../lib/eval/aggregate';
 import { barChartSvg } from '../lib/charts';
 import { judgeAnswer } from './judge';
@@ -108,14 +110,6 @@ export interface WriteEvalReportCall {
   compareWith?: Array<{ outPrefix: string; modelIndex: number; label: string }>;
 }
 
-/** The small result workflows carry: where the report is, and the headline numbers. */
-export interface EvalOutcome {
-  evalId: string;
-  files: EvalReport['files'];
-  judge: JudgeDescription;
-  models: Array<Pick<ModelSummary, 'model' | 'questions' | 'answers' | 'runs' | 'metrics' | 'judge'>>;
-  paired: PairedComparison[];
-}
 
 async function readRecords(store: ArtifactStore, prefix: string): Promise<AnswerRecord[]> {
   const keys = await store.list(prefix);

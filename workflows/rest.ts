@@ -29,6 +29,9 @@ import { CAMPAIGN_ID, PHASE, QUESTION_ID, ROUND_INDEX } from '../lib/search-attr
 import type { CampaignProgress, Phase, RoundProgressUpdate, RoundSummary } from '../lib/rest-progress';
 import type { EvalScore } from '../lib/rest-progress';
 import { trajectoryWorkflow } from './trajectory';
+import { evalWorkflow } from './eval';
+import type { JudgeDescription } from '../lib/eval/judge';
+import { headlineScore } from '../lib/eval/headline';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['NonRetryableError'] };
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '2 minutes', retry: RETRY });
@@ -132,6 +135,10 @@ export interface RestRoundInput {
   evalQuestionsKey: string;
   evalQuestionCount: number;
   settings: CampaignSettings;
+  /** The auto-eval judge (set at campaign start from the client's config). */
+  judge?: JudgeDescription;
+  /** Whether the campaign evaluated its starting policy (each round is then also compared with it). */
+  baseline?: boolean;
 }
 
 /** Collects, ranks, builds the dataset, fine-tunes, evaluates, registers; returns a small summary. */
@@ -192,6 +199,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
   const score = await evaluate(input, tuned.model, `${workflowId}.eval`, `${prefix}/eval.json`, (batch) =>
     report({ questionsDone: progress.questionsDone + batch.questions }),
   );
+  if (patched('eval-workflow')) await report({ questionsDone: input.evalQuestionCount }); // evalWorkflow has no per-batch callback
 
   const summary: RoundSummary = {
     round,
@@ -239,14 +247,57 @@ async function runBatches(
   return results;
 }
 
+/** Where an evaluation of the campaign keeps its records and report: the baseline (round -1) or a round's. */
+function evalPrefix(campaignId: string, round: number): string {
+  return round < 0 ? `campaigns/${campaignId}/baseline-eval` : `campaigns/${campaignId}/round-${round}/eval`;
+}
+
 async function evaluate(
-  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings'>,
+  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline'>,
   model: string,
   idPrefix: string,
   reportKey: string,
   onBatch: (batch: CollectBatchResult) => Promise<void>,
 ): Promise<EvalScore> {
   const { settings } = input;
+  // Held-out evaluation through evalWorkflow: auto-eval, behaviour, CIs, and this model paired against the
+  // baseline and round 0 on the same questions. Older histories replay the batch path below.
+  if (patched('eval-workflow')) {
+    const { round, campaignId } = input;
+    const compareWith = [
+      ...(input.baseline && round >= 0 ? [{ outPrefix: evalPrefix(campaignId, -1), modelIndex: 0, label: 'baseline' }] : []),
+      ...(round > 0 ? [{ outPrefix: evalPrefix(campaignId, 0), modelIndex: 0, label: 'round 0' }] : []),
+    ];
+    const label = round < 0 ? 'baseline' : `round ${round}`;
+    const judgeRef = settings.evaluation.judge;
+    const outcome = await executeChild(evalWorkflow, {
+      workflowId: idPrefix,
+      args: [
+        {
+          evalId: `${campaignId}-${round < 0 ? 'baseline' : `r${round}`}`,
+          title: `${campaignId} ${label}`,
+          questionsKey: input.evalQuestionsKey,
+          questionCount: input.evalQuestionCount,
+          models: [{ label, ref: model }],
+          runs: settings.evaluation.runs,
+          judge: input.judge ?? { ref: judgeRef, label: judgeRef ?? "the workers' configured model", weak: false },
+          maxSearches: settings.maxSearches,
+          temperature: settings.evaluation.temperature,
+          concurrency: settings.concurrency,
+          outPrefix: evalPrefix(campaignId, round),
+          seed: settings.dataset.seed,
+          resamples: settings.evaluation.resamples,
+          compareWith,
+          campaign: { campaignId, round },
+        },
+      ],
+      typedSearchAttributes: [
+        { key: CAMPAIGN_ID, value: campaignId },
+        { key: ROUND_INDEX, value: round },
+      ],
+    });
+    return headlineScore(outcome);
+  }
   const batches = await runBatches(input.evalQuestionCount, settings.batchSize, (offset, limit, i) =>
     executeChild(collectBatchWorkflow, {
       workflowId: `${idPrefix}.batch-${i}`,
@@ -285,6 +336,8 @@ export interface CampaignInput {
   evalQuestionsKey: string;
   evalQuestionCount: number;
   settings: CampaignSettings;
+  /** The auto-eval judge (from the client's config); unset: the workers' configured model. */
+  judge?: JudgeDescription;
 }
 
 export interface CampaignResult {
@@ -331,6 +384,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     progress.baseline = await evaluate({ ...input, round: -1 }, settings.policyModel, `${workflowId}.baseline`, `campaigns/${input.campaignId}/baseline-eval.json`, async (b) => {
       progress.questionsDone += b.questions;
     });
+    progress.questionsDone = input.evalQuestionCount;
   }
 
   let policy = settings.policyModel;
@@ -341,7 +395,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     upsertSearchAttributes([{ key: ROUND_INDEX, value: round }]);
     const summary = await executeChild(restRoundWorkflow, {
       workflowId: `${workflowId}.r${round}`,
-      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings }],
+      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings, judge: input.judge, baseline: settings.evaluation.baseline }],
       typedSearchAttributes: [
         { key: CAMPAIGN_ID, value: input.campaignId },
         { key: ROUND_INDEX, value: round },

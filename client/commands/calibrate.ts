@@ -43,7 +43,8 @@ export async function runCalibrate(flags: { labels: string; judge?: string }, cf
   const judge = describeJudge(cfg.llm, flags.judge ?? cfg.eval.judge);
   err(`Judging ${labels.length} labelled answers from ${flags.labels}`);
   err(judgeLine(judge));
-  const models = createModelProvider(cfg.llm);
+  // One judgement at a time: one model sequence is enough (and far less memory than the worker's default).
+  const models = createModelProvider(cfg.llm.provider === 'llama' ? { ...cfg.llm, sequences: 1 } : cfg.llm);
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'judged [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic) : undefined;
   bar?.start(labels.length, 0);
   const verdicts: Verdict[] = [];

@@ -9,7 +9,11 @@ import { z } from 'zod';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CampaignSchema, type CampaignSettings } from '../../lib/campaign';
 import { formatZodError } from '../../lib/config';
-import { parseJsonl, QuestionSchema } from '../../lib/corpus';
+import { parseJsonl, QuestionSchema, type Question } from '../../lib/corpus';
+import { heldOutOverlap } from '../../lib/eval/datasets';
+import { describeJudge } from '../../lib/eval/judge';
+import { formatEstimate } from '../../lib/eval/report';
+import type { EvalScore } from '../../lib/rest-progress';
 import type { CampaignProgress, RoundSummary } from '../../lib/rest-progress';
 import { webUiWorkflowUrl } from '../../lib/web-ui';
 import { CAMPAIGN_ID } from '../../lib/search-attributes';
@@ -33,16 +37,32 @@ export function loadCampaignSettings(configFile: string): CampaignSettings {
   return settings;
 }
 
-/** Copies the selected questions into the artifact store, so every worker reads the same set. */
-async function stageQuestions(store: LocalDirStore, key: string, set: CampaignSettings['questions'], needAnswers: boolean): Promise<number> {
+/** The selected questions of a set, validated. */
+function selectQuestions(set: CampaignSettings['questions'], needAnswers: boolean): Question[] {
   if (!fs.existsSync(set.file)) throw new CampaignConfigError(`question file not found: ${set.file}`);
   const { rows, errors } = parseJsonl(fs.readFileSync(set.file, 'utf8'), QuestionSchema, 'question');
   if (errors.length) throw new CampaignConfigError(`${set.file} line ${errors[0].line}: ${errors[0].message}`);
   const chosen = rows.slice(set.offset, set.limit ? set.offset + set.limit : undefined);
   if (!chosen.length) throw new CampaignConfigError(`${set.file}: no questions selected (offset ${set.offset}, limit ${set.limit ?? 'none'})`);
   if (needAnswers && chosen.some((q) => !q.answers.length)) throw new CampaignConfigError(`${set.file}: evaluation questions need reference answers`);
-  await store.put(key, chosen.map((q) => JSON.stringify(q)).join('\n') + '\n');
-  return chosen.length;
+  return chosen;
+}
+
+/** The held-out set must never feed training: one message naming the overlapping questions. */
+export function refuseHeldOutOverlap(training: Question[], heldOut: Question[]): void {
+  const overlap = heldOutOverlap(training, heldOut);
+  if (!overlap.length) return;
+  const shown = overlap.slice(0, 5).map((o) => `${o.id} (same ${o.by === 'id' ? 'id' : 'question text'})`).join(', ');
+  throw new CampaignConfigError(
+    `campaign.evalQuestions overlap campaign.questions in ${overlap.length} question(s): ${shown}${overlap.length > 5 ? ', ...' : ''}. ` +
+      'Held-out questions must never be trained on: choose disjoint files or offsets/limits.',
+  );
+}
+
+/** Copies the selected questions into the artifact store, so every worker reads the same set. */
+async function stageQuestions(store: LocalDirStore, key: string, questions: Question[]): Promise<number> {
+  await store.put(key, questions.map((q) => JSON.stringify(q)).join('\n') + '\n');
+  return questions.length;
 }
 
 export function campaignId(settings: CampaignSettings, now = new Date()): string {
@@ -56,13 +76,17 @@ export async function startCampaign(session: TemporalSession, settings: Campaign
   const store = new LocalDirStore(config.artifacts.dir);
   const questionsKey = `campaigns/${id}/questions.jsonl`;
   const evalQuestionsKey = `campaigns/${id}/eval-questions.jsonl`;
-  const questionCount = await stageQuestions(store, questionsKey, settings.questions, false);
-  const evalQuestionCount = await stageQuestions(store, evalQuestionsKey, settings.evalQuestions, true);
+  const training = selectQuestions(settings.questions, false);
+  const heldOut = selectQuestions(settings.evalQuestions, true);
+  refuseHeldOutOverlap(training, heldOut);
+  const questionCount = await stageQuestions(store, questionsKey, training);
+  const evalQuestionCount = await stageQuestions(store, evalQuestionsKey, heldOut);
+  const judge = describeJudge(config.llm, settings.evaluation.judge);
   const workflowId = `campaign-${id}`;
   await client.workflow.start(campaignWorkflow, {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ campaignId: id, questionsKey, questionCount, evalQuestionsKey, evalQuestionCount, settings }],
+    args: [{ campaignId: id, questionsKey, questionCount, evalQuestionsKey, evalQuestionCount, settings, judge }],
     typedSearchAttributes: [{ key: CAMPAIGN_ID, value: id }],
   });
   return { workflowId, uiLink: session.uiUrl ? webUiWorkflowUrl(session.uiUrl, config.temporal.namespace, workflowId) : undefined };
@@ -92,8 +116,23 @@ export function formatRoundSummary(r: RoundSummary): string {
     `  dataset:       ${r.dataset.train} train / ${r.dataset.validation} validation examples (${r.dataset.duplicatesRemoved} duplicates removed); per step (train/val): ${perStep}`,
     `  fine-tune:     loss ${loss}`,
     `  new model:     ${r.model}`,
-    `  held-out eval: EM ${pct(r.eval.em)}%  F1 ${pct(r.eval.f1)}%  (${r.eval.answered}/${r.eval.n} answered)`,
+    ...formatEvalScore('held-out eval:', r.eval),
   ].join('\n');
+}
+
+/** A held-out score: with evalWorkflow's CIs and paired comparisons, else EM and F1 alone. */
+export function formatEvalScore(heading: string, e: EvalScore): string[] {
+  const est = (k: 'autoEval' | 'em' | 'f1', v: number) => formatEstimate({ value: v, low: e.ci?.[k].low ?? null, high: e.ci?.[k].high ?? null, n: e.n }, 'percent');
+  if (e.autoEval === undefined) return [`  ${heading} EM ${pct(e.em)}%  F1 ${pct(e.f1)}%  (${e.answered}/${e.n} answered)`];
+  const lines = [
+    `  ${heading} auto-eval ${est('autoEval', e.autoEval)}  EM ${est('em', e.em)}  F1 ${est('f1', e.f1)}  (% [95% CI]; ${e.answered}/${e.n} answered)`,
+    `                 judge: ${e.judge ?? 'n/a'}; report: ${e.report ?? 'n/a'}`,
+  ];
+  for (const p of e.paired ?? []) {
+    if (p.metric !== 'autoEval' && p.metric !== 'em') continue;
+    lines.push(`  ${`${p.b} vs ${p.a}:`.padEnd(15)} ${p.metric === 'em' ? 'EM' : 'auto-eval'} ${formatEstimate(p, 'percent')} pts (paired, ${p.n} questions; CI ${p.excludesZero ? 'excludes' : 'includes'} 0)`);
+  }
+  return lines;
 }
 
 export function formatProgress(p: CampaignProgress): string {
@@ -141,9 +180,10 @@ export async function watchCampaign(client: Client, workflowId: string, out: (li
 
 export function printCampaignResult(result: CampaignResult, out: (line: string) => void): void {
   out(`\nCampaign ${result.campaignId}: ${result.status}; final model ${result.finalModel}\n`);
+  if (result.baseline) out(['Baseline (starting policy)', ...formatEvalScore('held-out eval:', result.baseline)].join('\n') + '\n');
   for (const r of result.rounds) out(formatRoundSummary(r) + '\n');
   out(formatRoundChart(result));
-  if (result.report) out(`\nReport: ${result.report.reportKey}, chart: ${result.report.chartKey} (in the artifact store)`);
+  if (result.report) out(`\nReport: ${result.report.reportKey}, chart: ${result.report.chartKey} (in the artifact store); \`restact report ${result.campaignId}\` writes the per-round page with charts`);
 }
 
 export const CampaignIdArg = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a campaign workflow id, e.g. campaign-sample-20261125-101500');

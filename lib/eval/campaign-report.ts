@@ -26,7 +26,9 @@ export function campaignMarkdown(campaignId: string, rows: CampaignEvalRow[], ro
   const models = roundModels(rows);
   const def = (k: string) => METRICS.find((m) => m.key === k)!;
   const header = ['policy', 'model', 'questions', ...ROUND_TABLE_METRICS.map((k) => def(k).label + (def(k).unit === 'percent' ? ' %' : def(k).unit === 'seconds' ? ' (s)' : ''))];
-  const table = [header, ...rows.map((r, i) => [r.label, r.report.models[0].model, String(r.report.questions), ...ROUND_TABLE_METRICS.map((k) => formatEstimate(models[i].metrics[k], def(k).unit))])];
+  // The model each row evaluated: the starting policy for the baseline, the round's fine-tuned model otherwise.
+  const modelOf = (label: string) => (label === 'baseline' ? rounds[0]?.policyModel : rounds.find((r) => `round ${r.round}` === label)?.model) ?? '';
+  const table = [header, ...rows.map((r, i) => [r.label, modelOf(r.label), String(r.report.questions), ...ROUND_TABLE_METRICS.map((k) => formatEstimate(models[i].metrics[k], def(k).unit))])];
   const paired = rows.flatMap((r) => r.report.paired);
   const judge = rows[0]?.report.judge;
   const training = rounds.length

@@ -21,6 +21,15 @@ export interface EvalReport {
   files: { json: string; markdown: string; accuracyChart: string; behaviourChart: string };
 }
 
+/** The small result workflows carry: where the report is, and the headline numbers. */
+export interface EvalOutcome {
+  evalId: string;
+  files: EvalReport['files'];
+  judge: JudgeDescription;
+  models: Array<Pick<ModelSummary, 'model' | 'questions' | 'answers' | 'runs' | 'metrics' | 'judge'>>;
+  paired: PairedComparison[];
+}
+
 /** Metrics of the accuracy chart, and of the behaviour chart (rates only, so one 0-100 % axis fits). */
 export const ACCURACY_METRICS = ['autoEval', 'em', 'f1', 'contains'];
 export const BEHAVIOUR_RATE_METRICS = ['repeatedQueryRate', 'exactRepeatRate', 'goldHit', 'goldRecall', 'yesNoRate', 'refYesNoRate', 'repeatedSummaryRate', 'uncitedSummaryRate', 'exampleCopyRate'];
