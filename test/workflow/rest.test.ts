@@ -141,7 +141,7 @@ test('a campaign runs its rounds in order, each starting from the previous round
 });
 
 test('each round is evaluated by evalWorkflow and paired against the baseline and round 0; restact report writes the page', async () => {
-  const { result, store, workflowId } = await runCampaign(settings({ rounds: 2, samplesPerQuestion: [1], stepSamples: 1, evaluation: { baseline: true } }), { questions: 1, evalQuestions: 2 });
+  const { result, store, workflowId } = await runCampaign(settings({ rounds: 2, samplesPerQuestion: [1], stepSamples: 1, evaluation: { temperature: 0, baseline: true, runs: 1, resamples: 1000 } }), { questions: 1, evalQuestions: 2 });
   // AGENT_RULES answer "yes": the first held-out question's reference is not yes/no, so EM and auto-eval are 0 there.
   for (const score of [result.baseline!, ...result.rounds.map((r) => r.eval)]) {
     expect(score).toMatchObject({ n: 2, answered: 2, em: 0, autoEval: 0, judge: "the workers' configured model" });
