@@ -18,6 +18,7 @@ import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import { createModelProvider } from '../../worker';
 import { projectRoot } from '../dev-server';
 import { EvalInputError } from './eval';
+import { resolveModelRef } from '../trajectories';
 
 type Out = (line: string) => void;
 
@@ -40,7 +41,7 @@ export function readLabels(file: string): CalibrationLabel[] {
 
 export async function runCalibrate(flags: { labels: string; judge?: string }, cfg: Config, out: Out, err: Out): Promise<number> {
   const labels = readLabels(flags.labels);
-  const judge = describeJudge(cfg.llm, flags.judge ?? cfg.eval.judge);
+  const judge = describeJudge(cfg.llm, resolveModelRef(flags.judge ?? cfg.eval.judge));
   err(`Judging ${labels.length} labelled answers from ${flags.labels}`);
   err(judgeLine(judge));
   // One judgement at a time: one model sequence is enough (and far less memory than the worker's default).

@@ -142,7 +142,7 @@ export async function runEval(flags: EvalFlags, cfg: Config, out: Out, err: Out)
   if (items > 2000) throw new EvalInputError(`${items} trajectories in one evaluation is more than its workflow history holds well (2,000); use --limit or fewer --runs`);
 
   const searchDb = chooseIndex(flags, dataset, cfg, err);
-  const judge = describeJudge(cfg.llm, flags.judge ?? cfg.eval.judge);
+  const judge = describeJudge(cfg.llm, resolveModelRef(flags.judge ?? cfg.eval.judge));
   const seed = flags.seed ?? cfg.eval.seed;
   const evalId = evalStamp(new Date(), flags.dataset);
   const outPrefix = `evals/${evalId}`;
