@@ -67,7 +67,7 @@ export async function runCalibrate(flags: { labels: string; judge?: string }, cf
   const fmt = (x: number | null) => (x === null ? 'n/a (constant verdicts)' : x.toFixed(3));
   out('');
   out(judgeLine(judge));
-  out(`${stats.n} labelled answers: ${bySource('exact_match')} settled by exact match, ${bySource('no_answer')} empty, ${bySource('judge')} by the judge, ${bySource('judge_failed')} undecided (unparsable).`);
+  out(`${stats.n} labelled answers: ${bySource('exact_match')} settled by exact match, ${bySource('no_answer')} empty, ${bySource('yes_no_mismatch')} bare yes/no against another reference, ${bySource('judge')} by the judge, ${bySource('judge_failed')} undecided (unparsable).`);
   out(`Agreement ${(100 * stats.agreement).toFixed(1)}%   Pearson ${fmt(stats.pearson)}   Spearman ${fmt(stats.spearman)}`);
   out(`Judge-model verdicts only (${modelStats.n}): agreement ${(100 * modelStats.agreement).toFixed(1)}%, Pearson ${fmt(modelStats.pearson)}`);
   out('\nConfusion matrix (rows: auto-eval, columns: human label)');

@@ -194,7 +194,7 @@ export function summarizeModel(model: string, records: AnswerRecord[], options: 
     },
     judge: {
       byModel: records.filter((r) => r.verdict.source === 'judge').length,
-      byRule: records.filter((r) => r.verdict.source === 'exact_match' || r.verdict.source === 'no_answer').length,
+      byRule: records.filter((r) => r.verdict.source === 'exact_match' || r.verdict.source === 'no_answer' || r.verdict.source === 'yes_no_mismatch').length,
       undecided: records.filter((r) => r.verdict.implies === null).length,
     },
   };

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { pythonCallSpec, ParseResult } from '../output-spec';
 import { Assignment, renderProgram } from '../agent/python-prompt';
-import { exactMatch, normalizeAnswer } from '../metrics';
+import { exactMatch, normalizeAnswer, yesNo } from '../metrics';
 
 export interface JudgeInput {
   question: string;
@@ -97,7 +97,7 @@ export function judgeRepairNote(error: string): string {
 }
 
 /** How a verdict was reached. */
-export type VerdictSource = 'judge' | 'exact_match' | 'no_answer' | 'judge_failed';
+export type VerdictSource = 'judge' | 'exact_match' | 'no_answer' | 'yes_no_mismatch' | 'judge_failed';
 
 export interface Verdict {
   /** null: the judge's output stayed unparsable after its repairs (counted as not correct in aggregates). */
@@ -112,12 +112,15 @@ export interface Verdict {
 }
 
 /**
- * A verdict that needs no model: a missing answer implies nothing, and an answer equal to a reference after
- * HotpotQA normalisation implies it. (A weak judge must not mark an exact match wrong.)
+ * A verdict that needs no model: a missing answer implies nothing; an answer equal to a reference after HotpotQA
+ * normalisation implies it; a bare yes/no answer implies no other reference (the opposite yes/no, or an entity:
+ * HotpotQA scores yes/no all or nothing). A weak judge must not overrule these. ("Yes, both are American" is
+ * not bare: the judge decides it.)
  */
 export function ruleVerdict(answer: string | null, references: string[]): Verdict | undefined {
   if (answer === null || !normalizeAnswer(answer)) return { implies: false, reason: 'no answer', source: 'no_answer' };
   if (exactMatch(answer, references)) return { implies: true, reason: 'normalised exact match with the reference', source: 'exact_match' };
+  if (yesNo(answer)) return { implies: false, reason: 'a bare yes/no answer and a different reference', source: 'yes_no_mismatch' };
   return undefined;
 }
 

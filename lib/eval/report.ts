@@ -109,7 +109,7 @@ export function judgeLine(judge: JudgeDescription): string {
 /** The Markdown page; chart paths are relative to the page (they sit beside it). */
 export function evalMarkdown(report: EvalReport, charts: { accuracy: string; behaviour: string }): string {
   const m0 = report.models[0];
-  const judged = report.models.map((m) => `${m.model}: ${m.judge.byModel} by the judge, ${m.judge.byRule} by rule (exact match or no answer), ${m.judge.undecided} undecided`).join('; ');
+  const judged = report.models.map((m) => `${m.model}: ${m.judge.byModel} by the judge, ${m.judge.byRule} by rule (exact match, no answer, bare yes/no), ${m.judge.undecided} undecided`).join('; ');
   return [
     `# ${report.title}`,
     '',

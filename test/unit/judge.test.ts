@@ -63,6 +63,10 @@ describe('verdicts', () => {
     expect(ruleVerdict(' the ', ['x'])).toMatchObject({ implies: false, source: 'no_answer' });
     expect(ruleVerdict('The Eiffel Tower.', ['Eiffel Tower'])).toMatchObject({ implies: true, source: 'exact_match' });
     expect(ruleVerdict('Paris', ['Lyon'])).toBeUndefined();
+    // A bare yes/no implies no other reference; a fuller yes/no answer goes to the judge.
+    expect(ruleVerdict('Yes.', ['Chief of Protocol'])).toMatchObject({ implies: false, source: 'yes_no_mismatch' });
+    expect(ruleVerdict('no', ['yes'])).toMatchObject({ implies: false, source: 'yes_no_mismatch' });
+    expect(ruleVerdict('Yes, both are American', ['yes'])).toBeUndefined();
   });
 
   test('the judge is re-asked with a repair note, then its verdict recorded', async () => {

@@ -98,8 +98,8 @@ test('two models on three questions: counts, records and aggregates as computed 
   expect(models.count('decision')).toBe(18);
   expect(models.count('summary')).toBe(12);
   expect(models.count('answer')).toBe(6);
-  // Judge calls: a's paraphrase and b's "no" (exact matches are settled by rule), plus each model's revised draft.
-  expect(models.count('judge')).toBe(4);
+  // Judge calls: a's paraphrase and each model's revised draft (exact matches and b's bare "no" are settled by rule).
+  expect(models.count('judge')).toBe(3);
   expect(progress).toEqual({
     phase: 'done', questionsTotal: 3, questionsDone: 3, trajectoriesTotal: 6, trajectoriesDone: 6, failed: 0,
     models: [{ model: 'a', answers: 3, em: 2 / 3, autoEval: 1 }, { model: 'b', answers: 3, em: 2 / 3, autoEval: 2 / 3 }],
@@ -113,6 +113,7 @@ test('two models on three questions: counts, records and aggregates as computed 
   const a1 = records.find((r) => r.model === 'a' && r.questionId === 'hotpotqa-dev-0001')!;
   expect(a1).toMatchObject({ em: 0, contains: 1, verdict: { implies: true, source: 'judge', reason: 'Names the position.' } });
   expect(a1.f1).toBeCloseTo(2 / 3, 12);
+  expect(records.find((r) => r.model === 'b' && r.questionId === 'hotpotqa-dev-0000')!.verdict).toMatchObject({ implies: false, source: 'yes_no_mismatch' });
   const a2 = records.find((r) => r.model === 'a' && r.questionId === 'hotpotqa-dev-0002')!;
   expect(a2).toMatchObject({ answer: 'Animorphs', em: 1, draft: { answer: 'The Hork-Bajir Chronicles', em: 0, verdict: { implies: false } } });
 
