@@ -18,6 +18,8 @@ import { trajectoryWorkflow } from './trajectory';
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['NonRetryableError'] };
 // Judging may queue behind agent steps for the embedded model; heartbeats show it is alive meanwhile.
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '2 minutes', retry: RETRY });
+// Loading questions and aggregating the report are plain computation (no heartbeats).
+const compute = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: RETRY });
 
 export interface EvalModel {
   /** What reports call it. */
@@ -77,7 +79,7 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
 export async function evalWorkflow(input: EvalInput): Promise<EvalOutcome> {
   const { workflowId } = workflowInfo();
   upsertSearchAttributes([{ key: EVAL_ID, value: input.evalId }]);
-  const questions = await acts.loadQuestions({ key: input.questionsKey, offset: 0, limit: input.questionCount });
+  const questions = await compute.loadQuestions({ key: input.questionsKey, offset: 0, limit: input.questionCount });
   const items = questions.flatMap((q) => Array.from({ length: input.runs }, (_, run) => input.models.map((model, mi) => ({ q, run, model, mi }))).flat());
   const remaining = new Map(questions.map((q) => [q.id, input.runs * input.models.length]));
   const sums = input.models.map(() => ({ answers: 0, em: 0, autoEval: 0 }));
@@ -137,7 +139,7 @@ export async function evalWorkflow(input: EvalInput): Promise<EvalOutcome> {
   });
 
   progress.phase = 'reporting';
-  const outcome = await acts.writeEvalReport({
+  const outcome = await compute.writeEvalReport({
     evalId: input.evalId,
     title: input.title,
     outPrefix: input.outPrefix,
