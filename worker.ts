@@ -8,7 +8,8 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from './activities';
 import type { Config, FineTunerConfig, LlmConfig } from './lib/config';
 import type { FineTuner } from './ports/fine-tuner';
-import type { ChatModelProvider } from './ports/chat-model';
+import type { ChatModelProvider, ContextFit } from './ports/chat-model';
+import { worstCasePrompts } from './lib/agent/context-budget';
 import { LlamaChatModelProvider } from './adapters/llm/llama-chat';
 import { OpenAiChatModelProvider } from './adapters/llm/openai-chat';
 import { SqliteSearchEngines } from './adapters/search/sqlite-fts';
@@ -51,6 +52,24 @@ export function createWorkerDeps(config: Config): WorkerDeps {
   };
 }
 
+/**
+ * Sizes the embedded model's context to the agent's longest prompt under this config (or refuses a configured
+ * size that cannot hold it), before any trajectory runs. Other providers reserve nothing: undefined.
+ */
+export async function fitModelContext(deps: Pick<ActivityDeps, 'models'>, config: Config): Promise<ContextFit | undefined> {
+  return deps.models.fitContext?.(worstCasePrompts(config.agent));
+}
+
+/** Concurrent LLM calls this worker serves: one per sequence of the embedded model, or llm.concurrency. */
+export function llmConcurrency(llm: LlmConfig): number {
+  return llm.provider === 'llama' ? llm.sequences : llm.concurrency;
+}
+
+/** The process's resident memory now and at its peak, in MB. */
+export function memoryUsageMb(): { rssMb: number; peakRssMb: number } {
+  return { rssMb: Math.round(process.memoryUsage().rss / 2 ** 20), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows');
 
 export async function createWorker(options: {
@@ -62,6 +81,7 @@ export async function createWorker(options: {
   identity?: string;
 }): Promise<Worker> {
   const { connection, config, deps } = options;
+  await fitModelContext(deps, config);
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -71,7 +91,8 @@ export async function createWorker(options: {
       : { workflowsPath: require.resolve(WORKFLOWS_PATH), bundlerOptions: { ignoreModules: ['node-llama-cpp', 'better-sqlite3', 'openai'] } }),
     ...(options.identity ? { identity: options.identity } : {}),
     activities: createActivities(deps),
-    // LLM activities queue on the model's sequences; more slots than that only wait.
-    maxConcurrentActivityTaskExecutions: 8,
+    // Most activities are LLM calls, which queue on the model's sequences (or the endpoint's concurrency): more
+    // slots than that would only hold tasks that other workers could run now.
+    maxConcurrentActivityTaskExecutions: llmConcurrency(config.llm),
   });
 }

@@ -12,7 +12,7 @@ import { parseJsonl, QuestionSchema } from '../lib/corpus';
 import { stepDefinition, StepKind, LLM_STEP_KINDS } from '../lib/agent/steps';
 import type { LlmStepRecord, StepRecord, Trajectory } from '../lib/trajectory';
 import { trajectoryKey } from '../lib/trajectory';
-import { rankingSpec, renderRankerPrompt, shuffleOrder, unshuffle, RANKER_SYSTEM_PROMPT } from '../lib/ranking';
+import { rankingSpec, renderRankerPrompt, shuffleOrder, unshuffle, RANKER_MAX_TOKENS, RANKER_SYSTEM_PROMPT } from '../lib/ranking';
 import { buildDataset, toJsonl } from '../lib/dataset';
 import { aggregate, exactMatch, f1 } from '../lib/metrics';
 import { roundScoresSvg } from '../lib/charts';
@@ -112,7 +112,7 @@ async function rankStep(
       ],
       grammar: spec.grammar,
       temperature: 0,
-      maxTokens: 256,
+      maxTokens: RANKER_MAX_TOKENS,
     });
     const parsed = spec.parse(result.text);
     if (parsed.ok) {

@@ -16,7 +16,7 @@ import { adHocQuestionId } from '../lib/workflow-ids';
 import { parseJsonl, QuestionSchema, Question } from '../lib/corpus';
 import { NativeConnection } from '@temporalio/worker';
 import { temporalConnectionOptions } from './config-loader';
-import { createWorker, createWorkerDeps } from '../worker';
+import { createWorker, createWorkerDeps, fitModelContext, llmConcurrency, memoryUsageMb } from '../worker';
 import type { Config } from '../lib/config';
 import {
   CampaignIdArg,
@@ -184,8 +184,17 @@ async function cmdWorker(argv: string[]): Promise<number> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(cfg.temporal));
   const deps = createWorkerDeps(cfg);
   try {
+    // Load the model and reserve its context now, so the start-up line shows the memory the worker will hold.
+    const fit = await fitModelContext(deps, cfg);
+    if (fit) await deps.models.get();
     const worker = await createWorker({ connection, config: cfg, deps });
-    err(`Worker polling task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (namespace ${cfg.temporal.namespace}); Ctrl-C stops it.`);
+    const model = cfg.llm.provider === 'llama'
+      ? `${path.basename(cfg.llm.modelPath)}, ${fit!.sequences} sequences x ${fit!.contextSize} tokens (longest prompt: ${fit!.longest.kind}, ${fit!.longest.promptTokens}+${fit!.longest.maxTokens} tokens)`
+      : `${cfg.llm.model} at ${cfg.llm.baseURL ?? 'api.openai.com'}`;
+    err(
+      `Worker polling task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (namespace ${cfg.temporal.namespace}); ` +
+        `model ${model}; ${llmConcurrency(cfg.llm)} concurrent activities; RSS ${memoryUsageMb().rssMb} MB. Ctrl-C stops it.`,
+    );
     await worker.run();
   } finally {
     await deps.close();

@@ -49,6 +49,8 @@ export const OpenAiLlmSchema = z.object({
    */
   constrainedDecoding: ConstrainedDecodingSchema.default('none'),
   timeoutMs: z.number().int().positive().default(120_000),
+  /** Concurrent requests one worker sends to the server (its cap on concurrent activities). */
+  concurrency: z.number().int().min(1).max(256).default(8),
 });
 
 export const LlamaLlmSchema = z.object({
@@ -58,10 +60,13 @@ export const LlamaLlmSchema = z.object({
   loraAdapters: z.array(z.string().min(1)).default([]),
   /** CPU threads for generation. Unset: the machine's cores (node-llama-cpp's own default is far slower here). */
   threads: z.number().int().positive().optional(),
-  /** Parallel sequences in one context, so concurrent activities share one loaded model. */
+  /**
+   * Parallel sequences in one context, so concurrent activities share one loaded model; also the worker's cap
+   * on concurrent activities. Each sequence keeps a step's few-shot header cached, so about one per step kind.
+   */
   sequences: z.number().int().min(1).max(16).default(8),
-  /** Tokens of context per sequence. */
-  contextSize: z.number().int().min(512).default(4096),
+  /** Tokens of context per sequence; `auto` sizes it to the agent's longest prompt plus its output. */
+  contextSize: z.union([z.literal('auto'), z.number().int().min(512)]).default('auto'),
 });
 
 export const LlmSchema = z.discriminatedUnion('provider', [OpenAiLlmSchema, LlamaLlmSchema]);
@@ -114,7 +119,7 @@ export const EvalSchema = z.object({
 
 export const ConfigSchema = z.object({
   temporal: TemporalSchema.prefault({}),
-  llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 8, contextSize: 4096 }),
+  llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 8, contextSize: 'auto' }),
   search: SearchSchema.default({ provider: 'sqlite', dbPath: '.restact/index.sqlite' }),
   artifacts: z.object({ dir: z.string().min(1).default('.restact/artifacts') }).prefault({}),
   agent: AgentSchema.prefault({}),

@@ -69,6 +69,9 @@ export function unshuffle(ranking: number[], order: number[]): number[] {
 
 // ---------------------------------------------------------------------------------------------- prompt
 
+/** The rater's output budget in tokens: three lines, the explanation bounded by EXPLANATION_MAX_CHARS. */
+export const RANKER_MAX_TOKENS = 256;
+
 /** The system message for the rater (chat APIs). */
 export const RANKER_SYSTEM_PROMPT =
   'You are a careful, impartial rater of the outputs of a search agent. Follow the requested reply format exactly.';

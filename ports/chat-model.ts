@@ -37,9 +37,29 @@ export interface ChatModel {
   generate(request: ChatRequest): Promise<ChatResult>;
 }
 
+/** A prompt the caller may send, with its output budget: what a context must hold. */
+export interface PromptBudget {
+  /** What the prompt is for (a step kind, `ranking`, ...), for messages. */
+  kind: string;
+  prompt: string;
+  maxTokens: number;
+}
+
+/** What `fitContext` settled on: the context per sequence and the prompt that needs the most of it. */
+export interface ContextFit {
+  contextSize: number;
+  sequences: number;
+  longest: { kind: string; promptTokens: number; maxTokens: number };
+}
+
 /** Resolves a model reference (CLI `--model`, a registry entry, ...) to a loaded model. Loads each one once. */
 export interface ChatModelProvider {
   get(ref?: string): Promise<ChatModel>;
+  /**
+   * For backends that reserve a context per sequence (the embedded model): size it to the longest of these
+   * prompts plus its output, or refuse a configured size that is too small. Called once, at worker start.
+   */
+  fitContext?(budgets: PromptBudget[]): Promise<ContextFit>;
   close(): Promise<void>;
 }
 

@@ -47,8 +47,9 @@ def parse_args():
     p.add_argument("--alpha", type=float, default=16)
     p.add_argument("--max-steps", type=int)
     p.add_argument("--max-length", type=int, default=1024, help="tokens per example; longer prompts lose their start")
-    p.add_argument("--micro-batch-tokens", type=int, default=2048,
-                   help="padded tokens per forward pass; bounds memory, not the result (gradients accumulate)")
+    p.add_argument("--micro-batch-tokens", type=int,
+                   help="padded tokens per forward pass; bounds memory, not the result (gradients accumulate); "
+                        "default: sized to the device (trainer/plan.py)")
     p.add_argument("--checkpoint-every", type=int, default=10)
     p.add_argument("--threads", type=int)
     p.add_argument("--seed", type=int, default=0)
@@ -67,7 +68,8 @@ def sha256(path):
 
 def identity(args):
     """What a checkpoint or a finished run was made from: only a run with the same identity may reuse it.
-    Thread count and memory knobs change speed, not the result, so they are left out."""
+    Thread count and memory knobs change speed, not the result, so they are left out; so is the dtype, which
+    follows the device (a run killed on a GPU may finish on a CPU and stays a valid continuation)."""
     keys = ["base_gguf", "train", "validation", "init_adapter", "epochs", "lr", "batch_size", "rank", "alpha",
             "max_steps", "max_length", "seed"]
     ident = {k: getattr(args, k) for k in keys}
@@ -111,12 +113,13 @@ def tokenize(examples, tokenizer, max_length):
     return out
 
 
-def target_token_loss(lm, examples, device, micro_batch_tokens):
+def target_token_loss(lm, examples, device, micro_batch_tokens, on_micro_batch=None):
     """Summed cross-entropy over target tokens, and their count. The LM head runs only on the positions that
-    predict a target token: with long prompts and one-line targets that skips nearly all of the 49k-wide logits."""
+    predict a target token: with long prompts and one-line targets that skips nearly all of the 49k-wide logits.
+    `on_micro_batch(examples_done)` is called after each micro-batch (progress for long validations)."""
     import torch
     import torch.nn.functional as F
-    total, count = 0.0, 0
+    total, count, done = 0.0, 0, 0
     for micro in micro_batches(examples, micro_batch_tokens):
         width = max(len(p) + len(t) for p, t in micro)
         ids = torch.full((len(micro), width), 0, dtype=torch.long)
@@ -136,6 +139,9 @@ def target_token_loss(lm, examples, device, micro_batch_tokens):
         loss = F.cross_entropy(logits, next_labels[select], reduction="sum")
         total = total + loss
         count += int(select.sum())
+        done += len(micro)
+        if on_micro_batch:
+            on_micro_batch(done)
     return total, count
 
 
@@ -187,6 +193,14 @@ def write_gguf_adapter(peft_model, config, alpha, path):
     os.replace(path + ".tmp", path)
 
 
+def _cuda_info():
+    """{memory, bf16} of the first CUDA device, or None. Imports torch (the caller loads it next anyway)."""
+    import torch
+    if not torch.cuda.is_available():
+        return None
+    return {"memory": torch.cuda.get_device_properties(0).total_memory, "bf16": torch.cuda.is_bf16_supported()}
+
+
 def main():
     args = parse_args()
     args.base_gguf, args.train, args.out = map(os.path.abspath, (args.base_gguf, args.train, args.out))
@@ -220,13 +234,19 @@ def main():
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    import plan as device_plan
+    cuda = _cuda_info()
+    chosen = device_plan.plan("cuda" if cuda else "cpu", cuda and cuda["memory"], bool(cuda and cuda["bf16"]),
+                              args.micro_batch_tokens)
+    args.dtype, args.micro_batch_tokens = chosen["dtype"], chosen["micro_batch_tokens"]
     torch.manual_seed(args.seed)  # the LoRA A init
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    emit("loading", device=device)
+    device = chosen["device"]
+    emit("loading", device=device, dtype=args.dtype, micro_batch_tokens=args.micro_batch_tokens)
     folder, file = os.path.split(args.base_gguf)
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=file)
-    # fp32: the GGUF is dequantized anyway, and fp32 gradients are the safe choice for a CPU run.
-    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=file, dtype=torch.float32)
+    # The GGUF is dequantized anyway: fp32 on a CPU; bf16 base weights on a GPU (about 3x the throughput), with
+    # the LoRA weights, their gradients and the optimizer state in fp32.
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=file, dtype=getattr(torch, args.dtype))
     model.config.use_cache = False
     if args.init_adapter:
         model = PeftModel.from_pretrained(model, args.init_adapter, is_trainable=True)
@@ -234,6 +254,9 @@ def main():
         lora = LoraConfig(r=args.rank, lora_alpha=args.alpha, target_modules=["q_proj", "v_proj"],
                           lora_dropout=0.0, bias="none", task_type="CAUSAL_LM")  # no dropout: steps replay exactly
         model = get_peft_model(model, lora)
+    for p in model.parameters():
+        if p.requires_grad:
+            p.data = p.data.float()
     model.to(device)
     lm = model.get_base_model()  # LoRA layers are injected in place, so this runs with them
 
@@ -247,7 +270,7 @@ def main():
     params = [p for p in model.parameters() if p.requires_grad]
     # Constant learning rate, no weight decay: short runs, and a resumed run needs no schedule state.
     optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
-    step, train_loss = 0, []
+    step, train_loss, validation_loss = 0, [], None
     ckpt_dir = os.path.join(args.out, "checkpoint")
     ckpt_path = os.path.join(ckpt_dir, "state.pt")
     if os.path.exists(ckpt_path):
@@ -256,13 +279,14 @@ def main():
             set_peft_model_state_dict(model, state["adapter"])
             optimizer.load_state_dict(state["optimizer"])
             step, train_loss = state["step"], state["train_loss"]
+            validation_loss = state.get("validation_loss")
         else:
             emit("checkpoint_ignored", reason="made from other arguments or data")
     emit("start", total_steps=total_steps, resumed_from_step=step, examples=len(train), device=device)
 
     def save_checkpoint():
         os.makedirs(ckpt_dir, exist_ok=True)
-        state = {"identity": ident, "step": step, "train_loss": train_loss,
+        state = {"identity": ident, "step": step, "train_loss": train_loss, "validation_loss": validation_loss,
                  "adapter": get_peft_model_state_dict(model), "optimizer": optimizer.state_dict()}
         torch.save(state, ckpt_path + ".tmp")
         os.replace(ckpt_path + ".tmp", ckpt_path)  # a kill mid-write leaves the previous checkpoint intact
@@ -293,17 +317,23 @@ def main():
         if step % args.checkpoint_every == 0 or step == total_steps:
             save_checkpoint()  # the last one too: a kill during validation or conversion need not retrain
 
-    validation_loss = None
-    if validation:
+    if validation and validation_loss is None:
+        # Progress per micro-batch, so a long validation cannot outlast the activity's heartbeat timeout; the
+        # result is checkpointed, so a retry (say after a kill during conversion) does not validate again.
         model.eval()
         with torch.no_grad():
-            loss_sum, count = target_token_loss(lm, validation, device, args.micro_batch_tokens)
+            loss_sum, count = target_token_loss(
+                lm, validation, device, args.micro_batch_tokens,
+                lambda done: emit("validating", done=done, total=len(validation)))
         validation_loss = float(loss_sum) / count
+        save_checkpoint()
+    if validation_loss is not None:
         emit("validation", loss=validation_loss)
 
-    emit("converting")
+    emit("converting", stage="peft")
     peft_dir = os.path.join(args.out, "peft")
     model.save_pretrained(peft_dir)
+    emit("converting", stage="gguf")
     gguf_path = os.path.join(args.out, "adapter.gguf")
     write_gguf_adapter(model, lm.config, model.peft_config["default"].lora_alpha, gguf_path)
     result = {"train_loss": train_loss, "validation_loss": validation_loss, "peft_dir": peft_dir,

@@ -51,6 +51,11 @@ interface TrainerEvent {
   loss?: number;
   message?: string;
   device?: string;
+  dtype?: string;
+  micro_batch_tokens?: number;
+  stage?: string;
+  done?: number;
+  total?: number;
   train_loss?: number[];
   validation_loss?: number | null;
   peft_dir?: string;
@@ -102,7 +107,7 @@ export class LocalLoraFineTuner implements FineTuner {
         } catch {
           return; // not a protocol line
         }
-        if (e.event === 'loading') ctx.onProgress({ stage: 'loading', message: `loading the model on ${e.device}` });
+        if (e.event === 'loading') ctx.onProgress({ stage: 'loading', message: `loading the model on ${e.device} (${e.dtype}, micro-batches of ${e.micro_batch_tokens} tokens)` });
         else if (e.event === 'start') {
           last = { step: e.resumed_from_step ?? 0, totalSteps: e.total_steps };
           ctx.onProgress({ stage: 'running', ...last, ...(last.step ? { message: `resumed from step ${last.step}` } : {}) });
@@ -110,7 +115,9 @@ export class LocalLoraFineTuner implements FineTuner {
           last = { step: e.step ?? last.step, totalSteps: e.total_steps ?? last.totalSteps };
           ctx.onProgress({ stage: 'running', step: e.step, totalSteps: e.total_steps, loss: e.loss });
         } else if (e.event === 'checkpoint') ctx.onProgress({ stage: 'running', ...last, message: `checkpoint at step ${e.step}` });
-        else if (e.event === 'converting') ctx.onProgress({ stage: 'converting', ...last });
+        // Validation and conversion report progress too, so neither can outlast the heartbeat timeout.
+        else if (e.event === 'validating') ctx.onProgress({ stage: 'validating', ...last, message: `validation ${e.done}/${e.total} examples` });
+        else if (e.event === 'converting') ctx.onProgress({ stage: 'converting', ...last, message: `writing the ${e.stage ?? ''} adapter`.replace('  ', ' ') });
         else if (e.event === 'error') failure = e.message;
         else if (e.event === 'done') done = e;
       });

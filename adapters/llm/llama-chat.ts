@@ -2,7 +2,10 @@
  * The embedded ChatModel: a GGUF model run in-process by node-llama-cpp.
  *
  * - The model is loaded once per provider (per worker); each LoRA adapter set gets its own context.
- * - A context has several sequences so concurrent activities share one loaded model.
+ * - A context has several sequences so concurrent activities share one loaded model. node-llama-cpp reserves
+ *   `contextSize` KV cells for EACH sequence, so memory is about sequences x contextSize x 22.5 KB for this model
+ *   (30 layers, 3 KV heads of 64, f16): the context per sequence is sized to the agent's longest prompt plus
+ *   its output (`fitContext`), not to the model's training context.
  * - Prompts are raw completions of the Python program (the last user message), not a chat template: the
  *   model continues the code line, and the local trainer trains on exactly `prompt + completion`.
  * - Each sequence keeps its evaluated tokens; a new prompt re-uses the longest common prefix, so a step's
@@ -12,7 +15,7 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult } from '../../ports/chat-model';
+import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult, ContextFit, PromptBudget } from '../../ports/chat-model';
 import { NonRetryableError } from '../../ports/errors';
 
 type LlamaCppModule = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
@@ -28,7 +31,20 @@ export interface LlamaSettings {
   loraAdapters: string[];
   threads?: number;
   sequences: number;
-  contextSize: number;
+  /** Tokens per sequence; `auto` = the longest prompt given to `fitContext`, plus its output and a margin. */
+  contextSize: number | 'auto';
+}
+
+/** Without `fitContext` (tools, tests), `auto` means this many tokens per sequence. */
+export const AUTO_CONTEXT_FALLBACK = 2048;
+/** `auto` leaves this much room over the longest measured prompt (real inputs vary around the worst case). */
+const AUTO_CONTEXT_MARGIN = 1.1;
+/** llama.cpp pads context sizes; round to this. */
+const CONTEXT_STEP = 256;
+
+/** The context per sequence that holds `need` tokens with the auto margin. */
+export function autoContextSize(need: number): number {
+  return Math.ceil((need * AUTO_CONTEXT_MARGIN) / CONTEXT_STEP) * CONTEXT_STEP;
 }
 
 // node-llama-cpp is ESM-only; a native dynamic import keeps this CommonJS module loadable.
@@ -88,6 +104,13 @@ function sharedPrefix(a: readonly number[], b: readonly number[]): number {
   return i;
 }
 
+/** Token counts since the provider started: prompt tokens sent, those evaluated (not reused from a cached prefix), generated. */
+export interface LlamaStats {
+  promptTokens: number;
+  evaluatedPromptTokens: number;
+  completionTokens: number;
+}
+
 export class LlamaChatModel implements ChatModel {
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
 
@@ -97,6 +120,7 @@ export class LlamaChatModel implements ChatModel {
     private readonly model: LlamaModel,
     private readonly pool: SequencePool,
     readonly name: string,
+    private readonly stats: LlamaStats,
   ) {}
 
   private grammar(gbnf: string): Promise<LlamaGrammar> {
@@ -109,13 +133,13 @@ export class LlamaChatModel implements ChatModel {
   }
 
   async generate(request: ChatRequest): Promise<ChatResult> {
-    const prompt = completionPrompt(request.messages);
-    // specialTokens=false: text such as "<|im_end|>" inside a search snippet stays plain text.
-    const tokens = this.model.tokenize(prompt, false);
-    if (this.model.tokens.shouldPrependBosToken && this.model.tokens.bos != null) tokens.unshift(this.model.tokens.bos);
+    const tokens = promptTokens(this.model, completionPrompt(request.messages));
     const contextSize = this.pool.context.contextSize;
     if (tokens.length + request.maxTokens > contextSize) {
-      throw new NonRetryableError(`prompt of ${tokens.length} tokens plus ${request.maxTokens} output tokens exceeds the context size ${contextSize}; raise llm.contextSize`);
+      throw new NonRetryableError(
+        `prompt of ${tokens.length} tokens plus ${request.maxTokens} output tokens exceeds the context of ${contextSize} tokens per sequence; ` +
+          'raise llm.contextSize, or shorten the inputs (agent.snippetChars, agent.topK, agent.maxSearches)',
+      );
     }
     const grammarState = request.grammar
       ? new this.llamaCpp.LlamaGrammarEvaluationState({ model: this.model, grammar: await this.grammar(request.grammar.gbnf) })
@@ -128,6 +152,8 @@ export class LlamaChatModel implements ChatModel {
       const head = tokens.slice(0, -1);
       await seq.adaptStateToTokens(head, false);
       const input = [...head.slice(seq.nextTokenIndex), last];
+      this.stats.promptTokens += tokens.length;
+      this.stats.evaluatedPromptTokens += input.length;
       const generated: Token[] = [];
       const logprobs: number[] = [];
       let text = '';
@@ -150,6 +176,7 @@ export class LlamaChatModel implements ChatModel {
         if (generated.length >= request.maxTokens) break;
       }
       if (finishReason === 'length' && generated.length < request.maxTokens) finishReason = 'stop'; // end of generation token
+      this.stats.completionTokens += generated.length;
       return {
         text,
         promptTokens: tokens.length,
@@ -162,6 +189,13 @@ export class LlamaChatModel implements ChatModel {
       this.pool.release(seq);
     }
   }
+}
+
+/** The tokens a raw completion evaluates. specialTokens=false: "<|im_end|>" inside a snippet stays plain text. */
+function promptTokens(model: LlamaModel, prompt: string): Token[] {
+  const tokens = model.tokenize(prompt, false);
+  if (model.tokens.shouldPrependBosToken && model.tokens.bos != null) tokens.unshift(model.tokens.bos);
+  return tokens;
 }
 
 function firstStop(text: string, stops: string[]): number {
@@ -181,8 +215,34 @@ function firstStop(text: string, stops: string[]): number {
 export class LlamaChatModelProvider implements ChatModelProvider {
   private llamaCpp?: Promise<{ mod: LlamaCppModule; llama: Llama; model: LlamaModel }>;
   private readonly models = new Map<string, Promise<LlamaChatModel>>();
+  /** Tokens per sequence, once known: the configured number, or what `fitContext` measured for `auto`. */
+  private contextSize?: number;
+  private readonly counters: LlamaStats = { promptTokens: 0, evaluatedPromptTokens: 0, completionTokens: 0 };
 
-  constructor(private readonly settings: LlamaSettings, private readonly resolveRef: (ref: string) => string[] = defaultAdapterRefs) {}
+  constructor(private readonly settings: LlamaSettings, private readonly resolveRef: (ref: string) => string[] = defaultAdapterRefs) {
+    if (settings.contextSize !== 'auto') this.contextSize = settings.contextSize;
+  }
+
+  /**
+   * Measures the longest prompt with the model's tokenizer. `auto`: the context per sequence becomes that
+   * prompt plus its output, with a margin. A configured size that cannot hold it is refused with the number
+   * it needs. Contexts already created keep their size, so call this before the first `get`.
+   */
+  async fitContext(budgets: PromptBudget[]): Promise<ContextFit> {
+    const { model } = await this.load();
+    const measured = budgets.map((b) => ({ kind: b.kind, promptTokens: promptTokens(model, b.prompt).length, maxTokens: b.maxTokens }));
+    const longest = measured.reduce((a, b) => (b.promptTokens + b.maxTokens > a.promptTokens + a.maxTokens ? b : a));
+    const need = longest.promptTokens + longest.maxTokens;
+    if (this.settings.contextSize === 'auto') this.contextSize = autoContextSize(need);
+    else if (this.settings.contextSize < need) {
+      throw new NonRetryableError(
+        `llm.contextSize ${this.settings.contextSize} is too small: the agent's ${longest.kind} prompt takes up to ${longest.promptTokens} tokens ` +
+          `plus ${longest.maxTokens} output tokens (${need}). Set llm.contextSize to at least ${need} (or "auto"), ` +
+          'or shorten the inputs (agent.snippetChars, agent.topK, agent.maxSearches).',
+      );
+    }
+    return { contextSize: this.contextSize!, sequences: this.settings.sequences, longest };
+  }
 
   private load() {
     if (!this.llamaCpp) {
@@ -211,17 +271,23 @@ export class LlamaChatModelProvider implements ChatModelProvider {
         const threads = this.settings.threads ?? defaultThreads();
         const context = await model.createContext({
           sequences: this.settings.sequences,
-          contextSize: this.settings.contextSize * this.settings.sequences,
+          // Per sequence: node-llama-cpp multiplies by `sequences` itself.
+          contextSize: this.contextSize ?? AUTO_CONTEXT_FALLBACK,
           threads,
           lora: adapters.length ? { adapters: adapters.map((filePath) => ({ filePath })) } : undefined,
         });
         const name = path.basename(this.settings.modelPath) + (adapters.length ? `+${adapters.map((a) => path.basename(a)).join('+')}` : '');
-        return new LlamaChatModel(mod, llama, model, new SequencePool(context, this.settings.sequences), name);
+        return new LlamaChatModel(mod, llama, model, new SequencePool(context, this.settings.sequences), name, this.counters);
       })();
       m.catch(() => this.models.delete(key));
       this.models.set(key, m);
     }
     return m;
+  }
+
+  /** Token counts over all contexts so far (benchmarks, prompt-cache hit rates). */
+  stats(): LlamaStats {
+    return { ...this.counters };
   }
 
   async close(): Promise<void> {

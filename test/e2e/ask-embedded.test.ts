@@ -1,7 +1,8 @@
 /**
  * End to end on real parts: the `restact` CLI with the embedded SmolLM2-135M model (node-llama-cpp), the
  * SQLite BM25 index of the sample corpus, and the Temporal dev server it starts itself. Two sample questions
- * run as two `restact ask --json` processes side by side.
+ * run as two `restact ask --json` processes side by side, while a third process holds the embedded model too
+ * (each used to reserve 6.4 GB, and three of them ran the 24 GB machine out of memory).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +38,15 @@ test('restact ask answers two sample questions with the embedded model, searchin
   const index = await restact(['index', '--corpus', path.join(ROOT, 'data/hotpotqa-dev50/corpus.jsonl'), '--db', db], {});
   expect(index.stdout).toMatch(/Indexed 491 passages/);
 
+  // A third model-loading process beside the two asks, with the worker's default settings.
+  const third = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'test/helpers/embedded-step.ts'), JSON.stringify({ holdMs: 600_000 })], {
+    cwd: ROOT,
+    env: { ...process.env, RESTACT_THREADS: '1' },
+  });
+  let thirdOut = '';
+  const thirdLoaded = new Promise<void>((resolve) => third.stdout.on('data', (d) => (thirdOut += d).includes('\n') && resolve()));
+  const thirdExit = new Promise<number | null>((resolve) => third.on('close', resolve));
+
   // A short search budget keeps this test to a few minutes on two CPU cores; the agent is otherwise as shipped.
   fs.writeFileSync(path.join(dir, 'restact.config.json'), JSON.stringify({ agent: { maxSearches: 3 } }));
   const runs = await Promise.all(
@@ -48,6 +58,11 @@ test('restact ask answers two sample questions with the embedded model, searchin
       }),
     ),
   );
+  await thirdLoaded;
+  expect(third.exitCode).toBeNull(); // still holding its model while both asks ran
+  third.kill('SIGTERM');
+  await thirdExit;
+  expect(JSON.parse(thirdOut).peakRssMb).toBeLessThanOrEqual(1024);
   for (const [i, run] of runs.entries()) {
     if (run.code !== 0 && run.code !== 1) throw new Error(`restact ask exited ${run.code}:\n${run.stderr}`);
     const trajectory = JSON.parse(run.stdout);

@@ -82,6 +82,10 @@ test('an aborted run resumes from its checkpoint, and the training loss goes dow
   expect(running[0]).toEqual(expect.objectContaining({ step: 3, totalSteps: 6, message: 'resumed from step 3' }));
   expect(running.filter((p) => p.loss !== undefined).map((p) => p.step)).toEqual([4, 5, 6]);
   expect(progress.at(-1)).toEqual(expect.objectContaining({ stage: 'succeeded', step: 6, totalSteps: 6 }));
+  // Validation and conversion beat too, so neither can outlast the activity's heartbeat timeout.
+  expect(progress.filter((p) => p.stage === 'validating').map((p) => p.message)).toContain('validation 2/2 examples');
+  expect(progress.filter((p) => p.stage === 'converting').map((p) => p.message)).toEqual(['writing the peft adapter', 'writing the gguf adapter']);
+  expect(progress.find((p) => p.stage === 'loading')?.message).toMatch(/on cpu \(float32, micro-batches of 2048 tokens\)/);
 
   // The loss curve spans both attempts: three steps from the checkpoint, three from the retry.
   console.log(`train loss ${result.trainLoss.map((l) => l.toFixed(3)).join(' → ')}, validation ${result.validationLoss?.toFixed(3)}, retry took ${seconds.toFixed(0)} s`);
@@ -118,6 +122,18 @@ test('a retry after completion returns the finished result without training agai
   expect(again).toEqual(result);
   expect(progress).toEqual([{ stage: 'succeeded', step: 6, totalSteps: 6 }]);
   expect(Date.now() - started).toBeLessThan(10_000);
+});
+
+test('a retry after a kill during conversion converts again without validating again (validation is checkpointed)', async () => {
+  fs.rmSync(path.join(request.outputDir, 'done.json'));
+  fs.rmSync(result.model);
+  const progress: FineTuneProgress[] = [];
+  const again = await tuner.fineTune(request, { signal: new AbortController().signal, onProgress: (p) => progress.push(p) });
+  expect(progress.map((p) => p.stage)).not.toContain('validating');
+  expect(progress.map((p) => p.stage)).toContain('converting');
+  expect(again.validationLoss).toBe(result.validationLoss);
+  expect(again.trainLoss).toEqual(result.trainLoss);
+  expect(fs.existsSync(again.model)).toBe(true);
 });
 
 test('model refs: base starts fresh, an adapter.gguf continues from its sibling peft/ folder', () => {

@@ -60,7 +60,7 @@ beforeEach(() => {
 });
 
 function config(overrides: Partial<OpenAiLlmConfig> = {}): OpenAiLlmConfig {
-  return { provider: 'openai', baseURL, apiKey: 'test-key', model: 'test-model', constrainedDecoding: 'none', timeoutMs: 5000, ...overrides };
+  return { provider: 'openai', baseURL, apiKey: 'test-key', model: 'test-model', constrainedDecoding: 'none', timeoutMs: 5000, concurrency: 8, ...overrides };
 }
 
 const spec = pythonCallSpec({
