@@ -39,6 +39,7 @@ const unitOf = (key: string) => METRICS.find((m) => m.key === key)?.unit ?? 'num
 export function formatValue(v: number | null | undefined, unit: 'percent' | 'number' | 'seconds'): string {
   if (v === null || v === undefined) return 'n/a';
   if (unit === 'percent') return (100 * v).toFixed(1);
+  if (Math.abs(v) >= 100) return v.toFixed(0); // token counts and long times read better whole
   return v.toFixed(unit === 'seconds' ? 1 : 2);
 }
 
