@@ -3,7 +3,14 @@
  * dependencies): grouped bars with 95% CI whiskers, each bar labelled with its value. Pure (no I/O); only
  * activities and the CLI import it, never workflows.
  */
-import * as echarts from 'echarts';
+import type * as ECharts from 'echarts';
+
+/** Loaded on first use: ECharts adds about 20 MB to a process, and most workers never draw a chart. */
+let echartsModule: typeof ECharts | undefined;
+function echarts(): typeof ECharts {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (echartsModule ??= require('echarts') as typeof ECharts);
+}
 
 export interface BarValue {
   value: number | null;
@@ -36,7 +43,7 @@ export function barChartSvg(spec: BarChartSpec): string {
   const height = spec.height ?? 360;
   const percent = !!spec.percent;
   const nSeries = spec.series.length;
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({
       animation: false,
