@@ -26,6 +26,7 @@ import { registerModel, RegistryEntry } from './register-model';
 import { writeCampaignReport, CampaignReportCall } from './write-campaign-report';
 import { readArtifact } from './read-artifact';
 import { writeArtifact } from './write-artifact';
+import { scoreAnswer, writeEvalReport, type ScoreAnswerCall, type WriteEvalReportCall } from './eval';
 
 export interface ActivityDeps {
   models: ChatModelProvider;
@@ -70,6 +71,10 @@ export function createActivities(deps: ActivityDeps) {
     // Artifacts for clients that cannot reach the store themselves (the CLI on another machine).
     readArtifact: (call: { key: string }) => mapNonRetryable(() => readArtifact(deps, call)),
     writeArtifact: (call: { key: string; text: string }) => mapNonRetryable(() => writeArtifact(deps, call)),
+
+    // Evaluation: score (and judge) one answer; aggregate an evaluation into its report.
+    scoreAnswer: (call: ScoreAnswerCall) => waiting(() => scoreAnswer(llm, call)),
+    writeEvalReport: (call: WriteEvalReportCall) => mapNonRetryable(() => writeEvalReport(deps.store, call)),
   };
 }
 

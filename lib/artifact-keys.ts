@@ -7,6 +7,8 @@
  *   campaigns/<campaign>/round-<n>/dataset/, model/, eval.json             the round's dataset, model, scores
  *   campaigns/<campaign>/baseline-eval.json, report.json, scores.svg      campaign-level results
  *   registry/models/<campaign>/round-<n>.json                               one model registry entry per round
+ *   evals/<eval>/answers/m<model>/<question>-r<run>.json, report.*          an evaluation's answers and report
+ *   campaigns/<campaign>/baseline-eval/, round-<n>/eval/                    a campaign's evaluations (same layout)
  *
  * Pure: workflows import it.
  */
@@ -63,4 +65,20 @@ export const ARTIFACT_MODEL_REF = 'artifact:';
 
 export function artifactModelRef(key: string): string {
   return ARTIFACT_MODEL_REF + key;
+}
+
+/** Where an evaluation run from the CLI keeps its answers and report. */
+export function evalPrefix(evalId: string): string {
+  return `evals/${safeKey(evalId)}`;
+}
+
+/** Where a campaign's evaluation keeps them: the baseline (round -1) or a round's. */
+export function campaignEvalPrefix(campaignId: string, round: number): string {
+  const campaign = `campaigns/${safeKey(campaignId)}`;
+  return round < 0 ? `${campaign}/baseline-eval` : `${campaign}/round-${round}/eval`;
+}
+
+/** One judged answer of an evaluation. */
+export function evalAnswerKey(outPrefix: string, modelIndex: number, questionId: string, run: number): string {
+  return `${outPrefix}/answers/m${modelIndex}/${safeKey(questionId)}-r${run}.json`;
 }

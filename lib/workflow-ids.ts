@@ -57,3 +57,13 @@ export function scopeOfBatch(batchWorkflowId: string): string {
 export function artifactTransferWorkflowId(direction: 'read' | 'write', nonce: string): string {
   return `artifact-${direction}-${nonce}`;
 }
+
+/** An evaluation's workflow id: `eval-<evalId>`. */
+export function evalWorkflowId(evalId: string): string {
+  return `eval-${evalId}`;
+}
+
+/** A trajectory of an evaluation: `<eval workflow id>.m<model index>.traj-<questionId>-<run>`. */
+export function evalTrajectoryWorkflowId(evalWorkflowId: string, modelIndex: number, questionId: string, run: number): string {
+  return trajectoryWorkflowId(questionId, run, `${evalWorkflowId}.m${modelIndex}`);
+}

@@ -14,7 +14,7 @@ export const RETRY: RetryPolicy = {
   nonRetryableErrorTypes: ['NonRetryableError'],
 };
 
-type HeartbeatingActivity = 'decide' | 'summarize' | 'generateAnswer' | 'checkRelevance' | 'checkGrounding' | 'rankTrajectory';
+type HeartbeatingActivity = 'decide' | 'summarize' | 'generateAnswer' | 'checkRelevance' | 'checkGrounding' | 'rankTrajectory' | 'scoreAnswer';
 type TrainingActivity = 'fineTune';
 type IoActivity = Exclude<keyof Activities, HeartbeatingActivity | TrainingActivity>;
 

@@ -4,6 +4,9 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CampaignProgress, RoundProgressUpdate } from '../lib/rest/progress';
+import type { EvalProgress } from '../lib/eval/progress';
+
+export type { EvalProgress };
 
 /** The campaign's progress: phase, round, counts, finished rounds. */
 export const progressQuery = defineQuery<CampaignProgress>('progress');
@@ -11,3 +14,5 @@ export const progressQuery = defineQuery<CampaignProgress>('progress');
 export const stopSignal = defineSignal('stop');
 /** A round tells its campaign about a phase change or a finished batch. */
 export const roundProgressSignal = defineSignal<[RoundProgressUpdate]>('roundProgress');
+/** An evaluation's progress: questions done, running EM and auto-eval per model. */
+export const evalProgressQuery = defineQuery<EvalProgress>('progress');

@@ -15,6 +15,7 @@ import type { LlmStepRecord, Trajectory } from '../../lib/trajectory';
 import { trajectoryKey } from '../../lib/artifact-keys';
 import { shuffleOrder } from '../../lib/rest/shuffle';
 import { CampaignSchema, type CampaignSettings } from '../../lib/rest/campaign-settings';
+import { runReport } from '../../client/commands/report';
 import { AGENT_RULES, RecordingFineTuner, RuleModel, type Rule } from '../helpers/rule-model';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
@@ -153,6 +154,32 @@ test('a campaign runs its rounds in order, each starting from the previous round
   expect(fineTuner.requests.map((r) => r.baseModel)).toEqual(['base', `ft-${workflowId}-round0`]);
   expect(result.rounds[1].policyModel).toBe(`ft-${workflowId}-round0`);
   expect(result.finalModel).toBe(`ft-${workflowId}-round1`);
+});
+
+test('each round is evaluated by evalWorkflow and paired against the baseline and round 0; restact report writes the page', async () => {
+  const { result, store, workflowId } = await runCampaign(settings({ rounds: 2, samplesPerQuestion: [1], stepSamples: 1, evaluation: { temperature: 0, baseline: true, runs: 1, resamples: 1000 } }), { questions: 1, evalQuestions: 2 });
+  // AGENT_RULES answer "yes": the first held-out question's reference is not yes/no, so EM and auto-eval are 0 there.
+  for (const score of [result.baseline!, ...result.rounds.map((r) => r.eval)]) {
+    expect(score).toMatchObject({ n: 2, answered: 2, em: 0, autoEval: 0, judge: "the workers' configured model" });
+    expect(score.ci!.em).toEqual({ low: 0, high: 0 });
+  }
+  expect(result.baseline!.paired).toEqual([]);
+  expect(result.rounds[0].eval.paired!.map((p) => `${p.b} vs ${p.a}: ${p.metric}`)).toEqual(['round 0 vs baseline: autoEval', 'round 0 vs baseline: em', 'round 0 vs baseline: f1', 'round 0 vs baseline: contains']);
+  expect(result.rounds[1].eval.paired!.filter((p) => p.metric === 'autoEval').map((p) => `${p.b} vs ${p.a}`)).toEqual(['round 1 vs baseline', 'round 1 vs round 0']);
+  expect(result.rounds[1].eval.paired![0]).toMatchObject({ value: 0, low: 0, high: 0, n: 2, excludesZero: false });
+  // The evaluation's trajectories are the round's children's children, findable by id.
+  expect(await store.exists(`trajectories/${workflowId}.r1.eval.m0.traj-hotpotqa-dev-0010-0/trajectory.json`)).toBe(true);
+  expect((await store.get(result.rounds[1].eval.report!)).toString()).toContain('| round 1 vs round 0 | auto-eval | 0.0 [0.0, 0.0] pts | no |');
+
+  const lines: string[] = [];
+  await runReport(workflowId, { ...testConfig(), artifacts: { workDir: tempDir('work'), dir: store.location } }, (l) => lines.push(l));
+  const page = (await store.get(`campaigns/${workflowId}/report.md`)).toString();
+  expect(page).toMatch(/\| baseline \| base \| 2 \| 0\.0 \[0\.0, 0\.0\] \|/);
+  expect(page).toContain('| round 1 |');
+  expect(page).toContain('![accuracy per round](accuracy.svg)');
+  // 3 policies x 4 accuracy bars: 140 + 3 x 160 px wide.
+  expect((await store.get(`campaigns/${workflowId}/accuracy.svg`)).toString()).toMatch(/^<svg width="620" height="360"/);
+  expect(lines[0]).toBe(`Report: ${path.join(store.location, 'campaigns', workflowId, 'report.md')}`);
 });
 
 test('a round survives a fine-tune activity that fails transiently', async () => {
