@@ -44,7 +44,7 @@ export async function askOne(session: TemporalSession, q: AskedQuestion, options
   const handle = await client.workflow.start<typeof trajectoryWorkflow>('trajectoryWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ questionId: q.questionId, question: q.question, model: resolveModelRef(options.model), maxSearches: config.agent.maxSearches, temperature: config.agent.temperature, ...(options.searchDb ? { searchDb: path.resolve(options.searchDb) } : {}) }],
+    args: [{ questionId: q.questionId, question: q.question, model: resolveModelRef(options.model), maxSearches: config.agent.maxSearches, temperature: config.agent.temperature, stepSamples: config.agent.stepSamples, ...(options.searchDb ? { searchDb: path.resolve(options.searchDb) } : {}) }],
     typedSearchAttributes: [{ key: QUESTION_ID, value: q.questionId }],
     // Asking the same question again starts a new run under the same id (earlier runs stay in history);
     // if a run is still open (say its command was interrupted), this worker picks it up where it stopped.

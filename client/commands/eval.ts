@@ -169,6 +169,7 @@ export async function runEval(flags: EvalFlags, cfg: Config, out: Out, err: Out)
     searchDb,
     maxSearches: cfg.agent.maxSearches,
     temperature,
+    stepSamples: cfg.agent.stepSamples,
     concurrency: flags.concurrency ?? cfg.eval.concurrency,
     outPrefix,
     seed,
