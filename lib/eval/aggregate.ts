@@ -70,6 +70,7 @@ export const METRICS: MetricDef[] = [
   { key: 'revisions', label: 'self-check revisions / traj.', unit: 'number', kind: 'mean', value: beh('revisions') },
   { key: 'repeatedSummaryRate', label: 'repeated-summary rate', unit: 'percent', kind: 'ratio', num: beh('repeatedSummaries'), den: beh('summaries') },
   { key: 'uncitedSummaryRate', label: 'uncited-summary rate', unit: 'percent', kind: 'ratio', num: beh('uncitedSummaries'), den: beh('summaries') },
+  { key: 'citedFactRate', label: 'fact summaries citing a result', unit: 'percent', kind: 'ratio', num: beh('citedFactSummaries'), den: beh('factSummaries') },
   { key: 'exampleCopyRate', label: 'worked-example copy rate', unit: 'percent', kind: 'ratio', num: beh('workedExampleCopies'), den: beh('textOutputs') },
   { key: 'tokens', label: 'tokens / traj.', unit: 'number', kind: 'mean', value: (r) => (r.behaviour ? r.behaviour.promptTokens + r.behaviour.completionTokens : 0) },
   { key: 'stepSeconds', label: 'step time / traj.', unit: 'seconds', kind: 'mean', value: (r) => (r.behaviour ? r.behaviour.stepLatencyMs / 1000 : 0) },

@@ -7,6 +7,7 @@
 import type { LlmStepRecord, StepRecord, Trajectory } from '../trajectory';
 import type { StepKind, StepOutputs } from '../agent/types';
 import { FEW_SHOTS } from '../agent/few-shots';
+import { NOTHING_NEW } from '../agent/specs';
 import { normalizeAnswer, yesNo } from '../metrics';
 
 export interface StepKindCounts {
@@ -35,6 +36,9 @@ export interface TrajectoryBehaviour {
   repeatedSummaries: number;
   /** Summaries with `used_results=[]`. */
   uncitedSummaries: number;
+  /** Summaries that state a fact (not that the results say nothing), and how many of those cite a result. */
+  factSummaries: number;
+  citedFactSummaries: number;
   /** Text outputs (queries, knowledge, answers, revised answers) that succeeded. */
   textOutputs: number;
   /** Text outputs that reproduce content of the few-shot examples (`copiesWorkedExample`). */
@@ -50,6 +54,14 @@ export interface TrajectoryBehaviour {
   completionTokens: number;
   /** Sum of step latencies (model and search time, without queueing). */
   stepLatencyMs: number;
+}
+
+/**
+ * A summary that says the results tell nothing (the grounded agent's NOTHING_NEW, or a free summary's "The results
+ * say nothing about ...") rather than stating a fact.
+ */
+export function statesNothing(knowledge: string): boolean {
+  return knowledge === NOTHING_NEW || /\b(say|says|said|tell|tells|mention|contain)s? nothing\b|\bno (relevant )?information\b|\bdo(es)? not (say|mention)\b/i.test(knowledge);
 }
 
 /** Light normalisation for comparing queries: lower case, punctuation to spaces, single spaces. */
@@ -129,7 +141,7 @@ export function trajectoryBehaviour(
   const b: TrajectoryBehaviour = {
     searches: 0, distinctQueries: 0, repeatedQueries: 0, exactRepeatedQueries: 0,
     goldTitles: new Set(supportingTitles.map(normTitle)).size, goldTitlesRetrieved: 0,
-    summaries: 0, repeatedSummaries: 0, uncitedSummaries: 0, textOutputs: 0, workedExampleCopies: 0,
+    summaries: 0, repeatedSummaries: 0, uncitedSummaries: 0, factSummaries: 0, citedFactSummaries: 0, textOutputs: 0, workedExampleCopies: 0,
     perKind: {}, stepFailures: 0, repairs: 0, draftAnswer: null, revisions: 0,
     promptTokens: 0, completionTokens: 0, stepLatencyMs: 0,
   };
@@ -173,6 +185,10 @@ export function trajectoryBehaviour(
       if (knowledge.has(k)) b.repeatedSummaries++;
       knowledge.add(k);
       if (parsed.used_results.length === 0) b.uncitedSummaries++;
+      if (!statesNothing(parsed.knowledge)) {
+        b.factSummaries++;
+        if (parsed.used_results.length > 0) b.citedFactSummaries++;
+      }
     }
     if (parsed.call === 'Answer') b.draftAnswer = parsed.text;
     if (parsed.call === 'Revise_Answer') b.revisions++;

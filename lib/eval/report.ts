@@ -32,7 +32,7 @@ export interface EvalOutcome {
 
 /** Metrics of the accuracy chart, and of the behaviour chart (rates only, so one 0-100 % axis fits). */
 export const ACCURACY_METRICS = ['autoEval', 'em', 'f1', 'contains'];
-export const BEHAVIOUR_RATE_METRICS = ['repeatedQueryRate', 'exactRepeatRate', 'goldHit', 'goldRecall', 'yesNoRate', 'refYesNoRate', 'repeatedSummaryRate', 'uncitedSummaryRate', 'exampleCopyRate'];
+export const BEHAVIOUR_RATE_METRICS = ['repeatedQueryRate', 'exactRepeatRate', 'goldHit', 'goldRecall', 'yesNoRate', 'refYesNoRate', 'repeatedSummaryRate', 'uncitedSummaryRate', 'citedFactRate', 'exampleCopyRate'];
 
 const unitOf = (key: string) => METRICS.find((m) => m.key === key)?.unit ?? 'number';
 

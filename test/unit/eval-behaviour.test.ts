@@ -74,3 +74,13 @@ test('query normalisation is light; example strings exclude yes/no', () => {
   expect(copiesWorkedExample('Scott Derrickson birth year', examples)).toBe(false);
   expect(copiesWorkedExample('no', examples)).toBe(false);
 });
+
+test('summaries that state a fact, and how many of them cite a result; "nothing" summaries are not facts', () => {
+  const steps: StepRecord[] = [
+    llm('summary', { call: 'Summary', knowledge: 'Ed Wood was American.', used_results: [1] }),
+    llm('summary', { call: 'Summary', knowledge: 'Scott Derrickson is a director.', used_results: [] }),
+    llm('summary', { call: 'Summary', knowledge: 'The results say nothing about the length of the Rhine.', used_results: [] }),
+    llm('summary', { call: 'Summary', knowledge: 'The results say nothing new about the question.', used_results: [] }),
+  ];
+  expect(trajectoryBehaviour({ steps })).toMatchObject({ summaries: 4, uncitedSummaries: 3, factSummaries: 2, citedFactSummaries: 1 });
+});
