@@ -55,7 +55,7 @@ test('draft answer, self-check revisions and worked-example copies', () => {
     steps: [
       llm('decision', { call: 'Search', query: 'architect of the Sydney Opera House' }), // the first example's query, verbatim
       search('architect of the Sydney Opera House', []),
-      llm('summary', { call: 'Summary', knowledge: 'Nothing here. The Sydney Opera House was designed by the Danish architect Jørn Utzon.', used_results: [] }), // embeds an example's knowledge
+      llm('summary', { call: 'Summary', knowledge: 'Nothing here. The Sydney Opera House was designed by the Danish architect Jørn Utzon and opened in 1973.', used_results: [] }), // embeds an example's knowledge
       llm('decision', { call: 'Terminate' }),
       llm('answer', { call: 'Answer', text: 'yes' }), // yes/no is never a copy
       llm('relevance_check', { call: 'Revise_Answer', revised_answer: '1918' }), // the example's answer
