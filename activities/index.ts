@@ -27,6 +27,7 @@ import { writeCampaignReport, CampaignReportCall } from './write-campaign-report
 import { readArtifact } from './read-artifact';
 import { writeArtifact } from './write-artifact';
 import { scoreAnswer, writeEvalReport, type ScoreAnswerCall, type WriteEvalReportCall } from './eval';
+import { compareEvals, type CompareEvalsCall } from './compare-evals';
 
 export interface ActivityDeps {
   models: ChatModelProvider;
@@ -75,6 +76,7 @@ export function createActivities(deps: ActivityDeps) {
     // Evaluation: score (and judge) one answer; aggregate an evaluation into its report.
     scoreAnswer: (call: ScoreAnswerCall) => waiting(() => scoreAnswer(llm, call)),
     writeEvalReport: (call: WriteEvalReportCall) => mapNonRetryable(() => writeEvalReport(deps.store, call)),
+    compareEvals: (call: CompareEvalsCall) => mapNonRetryable(() => compareEvals(deps, call)),
   };
 }
 

@@ -29,6 +29,7 @@ Usage:
   restact eval --dataset FILE [--corpus FILE.jsonl | --db PATH] [--model REF ...] [--runs N] [--judge REF] [--limit N]
                [--format jsonl|hotpotqa|csv] [--offset N] [--concurrency N] [--temperature T] [--seed S] [--json]
                                                evaluate models on a question set: EM, F1, auto-eval, behaviour, 95% CIs
+  restact eval compare BASE_EVAL_ID EVAL_ID   two evaluation runs on their shared questions: CIs and paired differences
   restact eval calibrate [--labels FILE] [--judge REF]
                                                the auto-eval judge against human labels (default: the shipped sample)
   restact report CAMPAIGN_ID                   a Markdown page with per-round scores, behaviour and charts

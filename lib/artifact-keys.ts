@@ -82,3 +82,13 @@ export function campaignEvalPrefix(campaignId: string, round: number): string {
 export function evalAnswerKey(outPrefix: string, modelIndex: number, questionId: string, run: number): string {
   return `${outPrefix}/answers/m${modelIndex}/${safeKey(questionId)}-r${run}.json`;
 }
+
+/** The question set an evaluation ran on, under its prefix. */
+export function evalQuestionsKey(outPrefix: string): string {
+  return `${outPrefix}/questions.jsonl`;
+}
+
+/** A comparison of an evaluation with an earlier one, next to the later one's report. */
+export function evalComparisonKeys(outPrefix: string, baseLabel: string) {
+  return { json: `${outPrefix}/compare-${safeKey(baseLabel)}.json`, markdown: `${outPrefix}/compare-${safeKey(baseLabel)}.md` };
+}

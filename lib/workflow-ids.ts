@@ -58,6 +58,11 @@ export function artifactTransferWorkflowId(direction: 'read' | 'write', nonce: s
   return `artifact-${direction}-${nonce}`;
 }
 
+/** A comparison of two evaluations: `eval-compare-<base>-vs-<candidate>`, once per pair. */
+export function evalComparisonWorkflowId(baseId: string, candidateId: string): string {
+  return `eval-compare-${baseId}-vs-${candidateId}`;
+}
+
 /** An evaluation's workflow id: `eval-<evalId>`. */
 export function evalWorkflowId(evalId: string): string {
   return `eval-${evalId}`;

@@ -23,6 +23,7 @@ import { evalPrefix } from '../../lib/artifact-keys';
 import { writeArtifact } from '../artifacts';
 import { commandConfig } from '../command-line';
 import { calibrateCommand } from './calibrate';
+import { evalCompareCommand } from './eval-compare';
 import type { EvalOutcome } from '../../activities/eval';
 import { buildSqliteIndex } from '../../adapters/search/sqlite-fts';
 import { ConfigFileError } from '../config-loader';
@@ -55,6 +56,7 @@ export type EvalFlags = z.infer<typeof FlagsSchema>;
 /** `restact eval ...` and `restact eval calibrate ...`. */
 export async function evalCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'calibrate') return calibrateCommand(argv.slice(1));
+  if (argv[0] === 'compare') return evalCompareCommand(argv.slice(1));
   const flags = parseEvalFlags(argv);
   return runEval(flags, commandConfig(flags.config), (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
 }

@@ -205,11 +205,16 @@ export function summarizeModel(model: string, records: AnswerRecord[], options: 
  * Paired differences `b - a` on the questions both answered (per-question means over runs), for each metric
  * in PAIRED_METRICS.
  */
-export function compareModels(a: { model: string; records: AnswerRecord[] }, b: { model: string; records: AnswerRecord[] }, options: AggregateOptions): PairedComparison[] {
+export function compareModels(
+  a: { model: string; records: AnswerRecord[] },
+  b: { model: string; records: AnswerRecord[] },
+  options: AggregateOptions,
+  metrics: string[] = PAIRED_METRICS,
+): PairedComparison[] {
   const qa = new Map(byQuestion(a.records).map((runs) => [runs[0].questionId, runs]));
   const qb = new Map(byQuestion(b.records).map((runs) => [runs[0].questionId, runs]));
   const shared = [...qa.keys()].filter((id) => qb.has(id)).sort();
-  return PAIRED_METRICS.map((key) => {
+  return metrics.map((key) => {
     const def = METRICS.find((m) => m.key === key)!;
     const xs = shared.map((id) => questionValue(def, qa.get(id)!) ?? 0);
     const ys = shared.map((id) => questionValue(def, qb.get(id)!) ?? 0);
