@@ -20,7 +20,7 @@ export const MAX_SUMMARY_CHOICES = 6;
 /** Spans an answer chooses from. */
 export const MAX_ANSWER_CHOICES = 150;
 /** Words per answer span: a name, a number, a date or a short phrase. */
-export const MAX_SPAN_WORDS = 6;
+export const MAX_SPAN_WORDS = 8;
 
 /** Abbreviations after which a period does not end a sentence. */
 const ABBREVIATIONS = new Set('mr mrs ms dr st jr sr prof gen col lt sgt capt gov sen rep rev vs etc inc ltd co corp no vol pp ca approx dept univ est fig u.s u.k e.g i.e'.split(' '));
@@ -45,7 +45,11 @@ export function splitSentences(text: string): string[] {
 const STOPWORDS = new Set(
   ('a an the of in on at to for from by with and or but is are was were be been being has have had do does did ' +
     'what which who whom whose when where why how that this these those it its as than then there their they he she his her ' +
-    'him i we you your our not no yes both same also into over under about after before during while one').split(' '),
+    'him i we you your our not no yes both same also into over under about after before during while one ' +
+    'against between through within without among around near since until upon via per toward towards across along ' +
+    'behind beyond despite except inside outside onto off out up down ' +
+    // Verbs that read like nouns in a clause ("born", "known as"): never an answer on their own.
+    'born known called named made became become used located based').split(' '),
 );
 
 /** Content words (lower case, a crude plural/possessive stem), for overlap scores. */
@@ -117,11 +121,48 @@ function isNameLike(span: string[]): boolean {
   return span.filter(isContent).every((w) => /^[\p{Lu}\p{N}]/u.test(w));
 }
 
+const MONTH = /^(jan|feb|mar|apr|may|june?|july?|aug|sept?|oct|nov|dec)[a-z]*\.?$/i;
+const NUMBER_WORD = /^(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen)$/i;
+const isDateWord = (w: string) => hasDigit(w) || MONTH.test(w) || /^(BC|AD|BCE|CE)$/.test(w);
+const isNumberWord = (w: string) => hasDigit(w) || NUMBER_WORD.test(w);
+
+/** Maximal runs of words that pass `test`. */
+function runs(words: string[], test: (w: string) => boolean): string[][] {
+  const out: string[][] = [];
+  let run: string[] = [];
+  for (const w of [...words, '']) {
+    if (w && test(w)) run.push(w);
+    else if (run.length) {
+      out.push(run);
+      run = [];
+    }
+  }
+  return out;
+}
+
+/**
+ * The spans of one clause that answer a question of this type, whole as written: a date ("9 April 1918", "1999")
+ * for `date`, a number with the noun it counts ("3,677", "4,000 capacity") for `number`, otherwise a name
+ * ("Chief of Protocol", "Eenasul Fateh": never a part of one) or a run of lower-case content words
+ * ("sovereignty", "keyboard function keys").
+ */
+function typedSpans(words: string[], type: QuestionType['type']): string[][] {
+  if (type === 'date') return runs(words, isDateWord).filter((r) => r.some(hasDigit));
+  if (type === 'number') {
+    return runs(words, isNumberWord).flatMap((r) => {
+      const next = words[words.indexOf(r[r.length - 1]) + 1];
+      return next && /^\p{Ll}/u.test(next) && isContent(next) ? [r, [...r, next]] : [r];
+    });
+  }
+  const lowerRuns = runs(words, (w) => /^\p{Ll}/u.test(w) && isContent(w)).filter((r) => r.length <= MAX_SPAN_WORDS);
+  return [...names(words.join(' ')).map((n) => n.split(' ')), ...lowerRuns];
+}
+
 /**
  * The answers a grounded answer step may give for this question: `yes`/`no` for a yes/no question, the named
- * options for a choice, otherwise spans of the knowledge: 1 to MAX_SPAN_WORDS words within a clause, starting
- * and ending on a content word with only content words and name connectors ("of", "de", ...) between, with a digit for numbers and dates, and not a phrase of the question itself.
- * Name-like spans and spans found more than once come first; at most MAX_ANSWER_CHOICES.
+ * options for a choice, otherwise the knowledge's whole spans of the question's type (typedSpans), at most
+ * MAX_SPAN_WORDS words, never a single character, never a phrase of the question itself. Name-like spans and
+ * spans found more than once come first; at most MAX_ANSWER_CHOICES.
  */
 export function answerChoices(question: string, qt: QuestionType, knowledge: string[]): string[] {
   if (qt.type === 'yes_no') return ['yes', 'no'];
@@ -130,19 +171,12 @@ export function answerChoices(question: string, qt: QuestionType, knowledge: str
   const found = new Map<string, { score: number; order: number }>();
   for (const text of knowledge) {
     for (const words of chunks(text)) {
-      for (let s = 0; s < words.length; s++) {
-        if (!isContent(words[s])) continue;
-        for (let e = s; e < Math.min(words.length, s + MAX_SPAN_WORDS); e++) {
-          if (!mayContinue(words[e])) break; // "Shirley Temple as Corliss Archer" is two answers, not one
-          if (!isContent(words[e])) continue;
-          const span = words.slice(s, e + 1);
-          if ((qt.type === 'number' || qt.type === 'date') && !span.some(hasDigit)) continue;
-          const key = span.join(' ');
-          if (inQuestion.includes(` ${answerWords(key).join(' ')} `)) continue;
-          const seen = found.get(key);
-          if (seen) seen.score += 1;
-          else found.set(key, { score: isNameLike(span) ? 2 : 0, order: found.size });
-        }
+      for (const span of typedSpans(words, qt.type)) {
+        const key = span.join(' ');
+        if (key.length < 2 || span.length > MAX_SPAN_WORDS || inQuestion.includes(` ${answerWords(key).join(' ')} `)) continue;
+        const seen = found.get(key);
+        if (seen) seen.score += 1;
+        else found.set(key, { score: isNameLike(span) ? 2 : 0, order: found.size });
       }
     }
   }

@@ -48,12 +48,13 @@ describe('summaryChoices: the sentences a grounded summary may state', () => {
 });
 
 describe('answerChoices: the answers a grounded answer step may give', () => {
-  test('spans of the knowledge, not phrases of the question, with names intact', () => {
+  test('whole names of the knowledge (never a part of one) and lower-case phrases, not phrases of the question', () => {
     const choices = answerChoices(QUESTION, classifyQuestion(QUESTION), [KISS, TEMPLE]);
-    expect(choices).toEqual(expect.arrayContaining(['Chief of Protocol', 'Shirley Temple', 'Ghana', '1945']));
+    expect(choices).toEqual(expect.arrayContaining(['Chief of Protocol of the United States', 'Shirley Temple', 'Ghana', 'comedy film']));
+    expect(choices).not.toContain('Chief of Protocol'); // a part of a name
     expect(choices).not.toContain('Corliss Archer'); // in the question
     expect(choices).not.toContain('Shirley Temple as Corliss'); // "as" ends a name
-    expect(choices.every((c) => c.split(' ').length <= 6)).toBe(true);
+    expect(choices.every((c) => c.split(' ').length <= 8 && c.length > 1)).toBe(true);
   });
 
   test('numbers and dates: spans with a digit; yes/no and choices: fixed answers', () => {
@@ -61,6 +62,8 @@ describe('answerChoices: the answers a grounded answer step may give', () => {
     const choices = answerChoices(q, classifyQuestion(q), ['The Colisée is a 4,000 capacity (3,677 seated) arena in Lewiston, Maine, that opened in 1958.']);
     expect(choices).toEqual(expect.arrayContaining(['3,677', '4,000 capacity']));
     expect(choices.every((c) => /\d/.test(c))).toBe(true);
+    const when = 'What year did Guns N Roses perform a promo for a movie?';
+    expect(answerChoices(when, classifyQuestion(when), ['In 1993 American rock band Guns N Roses performed on 9 April 1999 for the film.'])).toEqual(['1993', '9 April 1999']);
     expect(answerChoices('Were A and B both American?', { type: 'yes_no' }, [TEMPLE])).toEqual(['yes', 'no']);
     expect(answerChoices('Who is older, A or B?', { type: 'choice', options: ['A', 'B'] }, [TEMPLE])).toEqual(['A', 'B']);
   });

@@ -62,7 +62,7 @@ describe('a grounded answer is a span of the knowledge, of the type the question
   const spec = specFor('answer', input, 'evidence');
 
   test('spans of the knowledge are admitted and parse', () => {
-    for (const text of ['Chief of Protocol', 'Shirley Temple', 'Ghana']) {
+    for (const text of ['Chief of Protocol of the United States', 'Shirley Temple', 'Ghana']) {
       expect(admits(spec.grammar.gbnf, `Answer(text=${JSON.stringify(text)})`)).toBe(true);
       expect(parseStepOutput('answer', input, `Answer(text=${JSON.stringify(text)})`, 'evidence').ok).toBe(true);
     }
@@ -96,7 +96,7 @@ describe('grounded self-checks', () => {
   const spec = specFor('relevance_check', input, 'evidence');
 
   test('a revision is another span of the knowledge, never the same answer', () => {
-    expect(admits(spec.grammar.gbnf, 'Revise_Answer(revised_answer="Chief of Protocol")')).toBe(true);
+    expect(admits(spec.grammar.gbnf, 'Revise_Answer(revised_answer="Chief of Protocol of the United States")')).toBe(true);
     expect(admits(spec.grammar.gbnf, 'Revise_Answer(revised_answer="Ghana")')).toBe(false);
     expect(admits(spec.grammar.gbnf, 'Check_Answer(passed=True)')).toBe(true);
   });
