@@ -5,3 +5,4 @@ export { restRoundWorkflow } from './round';
 export { collectBatchWorkflow } from './collect-batch';
 export { readArtifactWorkflow, writeArtifactWorkflow } from './artifacts';
 export { evalWorkflow } from './eval';
+export { calibrateWorkflow } from './calibrate';
