@@ -67,6 +67,11 @@ export function evalWorkflowId(evalId: string): string {
   return `eval-${evalId}`;
 }
 
+/** The evaluation id of a campaign's baseline (round -1) or round: `<campaign>-baseline`, `<campaign>-r<n>`. */
+export function campaignEvalId(campaignId: string, round: number): string {
+  return `${campaignId}-${round < 0 ? 'baseline' : `r${round}`}`;
+}
+
 /** A trajectory of an evaluation: `<eval workflow id>.m<model index>.traj-<questionId>-<run>`. */
 export function evalTrajectoryWorkflowId(evalWorkflowId: string, modelIndex: number, questionId: string, run: number): string {
   return trajectoryWorkflowId(questionId, run, `${evalWorkflowId}.m${modelIndex}`);
