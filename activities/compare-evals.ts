@@ -7,7 +7,7 @@ import type { ArtifactStore } from '../ports/artifact-store';
 import { getJson, putJson } from '../ports/artifact-store';
 import { parseJsonl, QuestionSchema } from '../lib/corpus';
 import type { Trajectory } from '../lib/trajectory';
-import { evalComparisonKeys, evalQuestionsKey, trajectoryKey } from '../lib/artifact-keys';
+import { evalAnswersPrefix, evalComparisonKeys, evalQuestionsKey, trajectoryKey } from '../lib/artifact-keys';
 import type { AnswerRecord } from '../lib/eval/aggregate';
 import { trajectoryBehaviour } from '../lib/eval/behaviour';
 import { compareRuns, comparisonMarkdown, type RunComparison } from '../lib/eval/compare';
@@ -32,7 +32,7 @@ export interface EvalComparisonOutcome {
 }
 
 async function records(store: ArtifactStore, run: EvalRunRef): Promise<AnswerRecord[]> {
-  const keys = (await store.list(`${run.outPrefix}/answers/m${run.modelIndex}/`)).filter((k) => k.endsWith('.json'));
+  const keys = (await store.list(evalAnswersPrefix(run.outPrefix, run.modelIndex))).filter((k) => k.endsWith('.json'));
   if (!keys.length) throw new Error(`no answers of model ${run.modelIndex} under ${run.outPrefix}: is that an evaluation in this store?`);
   const questions = (await store.exists(evalQuestionsKey(run.outPrefix)))
     ? new Map(parseJsonl((await store.get(evalQuestionsKey(run.outPrefix))).toString('utf8'), QuestionSchema, 'question').rows.map((q) => [q.id, q]))

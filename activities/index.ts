@@ -24,9 +24,11 @@ import { fineTune, FineTuneCall } from './fine-tune';
 import { scoreEvaluation, ScoreEvaluationCall } from './score-evaluation';
 import { registerModel, RegistryEntry } from './register-model';
 import { writeCampaignReport, CampaignReportCall } from './write-campaign-report';
-import { readArtifact } from './read-artifact';
+import { readArtifact, type ReadArtifactCall } from './read-artifact';
 import { writeArtifact } from './write-artifact';
-import { scoreAnswer, writeEvalReport, type ScoreAnswerCall, type WriteEvalReportCall } from './eval';
+import { scoreAnswer, type ScoreAnswerCall } from './score-answer';
+import { writeEvalReport, type WriteEvalReportCall } from './write-eval-report';
+import { judgeAnswer, type JudgeCall } from './judge';
 import { compareEvals, type CompareEvalsCall } from './compare-evals';
 
 export interface ActivityDeps {
@@ -70,13 +72,15 @@ export function createActivities(deps: ActivityDeps) {
     writeCampaignReport: (call: CampaignReportCall) => mapNonRetryable(() => writeCampaignReport(deps, call)),
 
     // Artifacts for clients that cannot reach the store themselves (the CLI on another machine).
-    readArtifact: (call: { key: string }) => mapNonRetryable(() => readArtifact(deps, call)),
+    readArtifact: (call: ReadArtifactCall) => mapNonRetryable(() => readArtifact(deps, call)),
     writeArtifact: (call: { key: string; text: string }) => mapNonRetryable(() => writeArtifact(deps, call)),
 
-    // Evaluation: score (and judge) one answer; aggregate an evaluation into its report.
+    // Evaluation: score (and judge) one answer; aggregate an evaluation into its report; judge one human-labelled
+    // answer (calibration).
     scoreAnswer: (call: ScoreAnswerCall) => waiting(() => scoreAnswer(llm, call)),
     writeEvalReport: (call: WriteEvalReportCall) => mapNonRetryable(() => writeEvalReport(deps.store, call)),
     compareEvals: (call: CompareEvalsCall) => mapNonRetryable(() => compareEvals(deps, call)),
+    judgeAnswer: (call: JudgeCall) => waiting(() => judgeAnswer(llm, call)),
   };
 }
 

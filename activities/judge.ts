@@ -1,5 +1,6 @@
 /**
- * The auto-eval judge as an activity step: the rule verdicts first (no answer; exact match), else ask the judge
+ * The auto-eval judge as an activity (calibration judges each labelled answer with it) and the judging step of
+ * scoreAnswer (./score-answer.ts): the rule verdicts first (no answer; exact match), else ask the judge
  * model with the judge's grammar, parse strictly, and re-ask with a repair note a bounded number of times. A
  * judge whose output never parses gives an undecided verdict (recorded, counted as not correct), never a guess.
  */

@@ -1,7 +1,7 @@
 /**
  * Charts as standalone SVG, rendered by Apache ECharts' server-side SVG renderer (no DOM, no native
- * dependencies): grouped bars with 95% CI whiskers, each bar labelled with its value. Pure (no I/O); only
- * activities and the CLI import it, never workflows.
+ * dependencies): grouped bars with 95% CI whiskers, each bar labelled with its value. Pure (no I/O); activities
+ * and the CLI draw with it (the evaluation's charts are in lib/eval/charts.ts), never workflows.
  */
 import type * as ECharts from 'echarts';
 

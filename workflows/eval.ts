@@ -6,8 +6,9 @@
  * in its history and are not run again.
  */
 import { executeChild, setHandler, upsertSearchAttributes, workflowInfo, ParentClosePolicy } from '@temporalio/workflow';
-import type { EvalOutcome, WriteEvalReportCall } from '../activities/eval';
+import type { WriteEvalReportCall } from '../activities/write-eval-report';
 import type { JudgeDescription } from '../lib/eval/judge';
+import type { EvalOutcome } from '../lib/eval/report';
 import type { TrajectoryResult } from '../lib/trajectory';
 import { evalAnswerKey } from '../lib/artifact-keys';
 import { CAMPAIGN_ID, EVAL_ID, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';

@@ -6,3 +6,4 @@ export { collectBatchWorkflow } from './collect-batch';
 export { readArtifactWorkflow, writeArtifactWorkflow } from './artifacts';
 export { evalWorkflow } from './eval';
 export { compareEvalsWorkflow } from './compare-evals';
+export { calibrateWorkflow } from './calibrate';

@@ -10,7 +10,7 @@ import type { JudgeDescription } from '../lib/eval/judge';
 import { headlineScore } from '../lib/eval/headline';
 import { campaignEvalPrefix, roundKeys } from '../lib/artifact-keys';
 import { CAMPAIGN_ID, PHASE, ROUND_INDEX } from '../lib/search-attributes';
-import { batchScope } from '../lib/workflow-ids';
+import { batchScope, campaignEvalId } from '../lib/workflow-ids';
 import { io, training } from './activity-options';
 import { runBatches, sum, type CollectBatchResult } from './collect-batch';
 import { roundProgressSignal } from './signals';
@@ -162,7 +162,7 @@ async function evaluateWithWorkflow(
     workflowId,
     args: [
       {
-        evalId: `${campaignId}-${round < 0 ? 'baseline' : `r${round}`}`,
+        evalId: campaignEvalId(campaignId, round),
         title: `${campaignId} ${label}`,
         questionsKey: input.evalQuestionsKey,
         questionCount: input.evalQuestionCount,

@@ -19,19 +19,16 @@ import { EVAL_ID } from '../../lib/search-attributes';
 import { hash53 } from '../../lib/hash';
 import type { evalWorkflow, EvalInput } from '../../workflows/eval';
 import { evalProgressQuery, type EvalProgress } from '../../workflows/signals';
-import { evalPrefix } from '../../lib/artifact-keys';
-import { writeArtifact } from '../artifacts';
-import { commandConfig } from '../command-line';
+import { evalPrefix, evalQuestionsKey } from '../../lib/artifact-keys';
+import type { EvalOutcome } from '../../lib/eval/report';
+import { artifactLocation, writeArtifact } from '../artifacts';
+import { commandConfig, UsageError } from '../command-line';
 import { calibrateCommand } from './calibrate';
 import { evalCompareCommand } from './eval-compare';
-import type { EvalOutcome } from '../../activities/eval';
 import { buildSqliteIndex } from '../../adapters/search/sqlite-fts';
-import { ConfigFileError } from '../config-loader';
+import { followWorkflow } from '../progress';
 import { withTemporal } from '../runtime';
 import { resolveModelRef } from '../trajectories';
-
-/** A bad flag or input file: printed as one message, exit code 2. */
-export class EvalInputError extends ConfigFileError {}
 
 type Out = (line: string) => void;
 
@@ -76,20 +73,20 @@ export function parseEvalFlags(argv: string[]): EvalFlags {
       },
     }).values;
   } catch (err) {
-    throw new EvalInputError((err as Error).message);
+    throw new UsageError((err as Error).message);
   }
   const r = FlagsSchema.safeParse(values);
-  if (!r.success) throw new EvalInputError(r.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ${i.message}` : i.message)).join('; '));
-  if (r.data.corpus && r.data.db) throw new EvalInputError('give --corpus or --db, not both');
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ${i.message}` : i.message)).join('; '));
+  if (r.data.corpus && r.data.db) throw new UsageError('give --corpus or --db, not both');
   return r.data;
 }
 
 export function readDataset(file: string, format?: (typeof DATASET_FORMATS)[number]): LoadedDataset {
-  if (!fs.existsSync(file)) throw new EvalInputError(`dataset not found: ${file}`);
+  if (!fs.existsSync(file)) throw new UsageError(`dataset not found: ${file}`);
   try {
     return loadDataset(fs.readFileSync(file, 'utf8'), file, format);
   } catch (err) {
-    if (err instanceof DatasetError) throw new EvalInputError(err.message);
+    if (err instanceof DatasetError) throw new UsageError(err.message);
     throw err;
   }
 }
@@ -98,7 +95,7 @@ const sha = (text: string | Buffer) => crypto.createHash('sha256').update(text).
 
 /** An index for a corpus file, built once and reused while the file's content is the same. */
 export function indexForCorpus(corpusFile: string, stateDir: string, log: Out): string {
-  if (!fs.existsSync(corpusFile)) throw new EvalInputError(`corpus not found: ${corpusFile}`);
+  if (!fs.existsSync(corpusFile)) throw new UsageError(`corpus not found: ${corpusFile}`);
   const db = path.join(stateDir, 'indexes', `${sha(fs.readFileSync(corpusFile))}.sqlite`);
   if (fs.existsSync(db)) {
     log(`Reusing the index of ${corpusFile}: ${db}`);
@@ -106,7 +103,7 @@ export function indexForCorpus(corpusFile: string, stateDir: string, log: Out): 
   }
   const built = buildSqliteIndex({ corpusPath: corpusFile, dbPath: db });
   log(`Indexed ${built.indexed} passages of ${corpusFile} into ${db} (${built.rejected.length} rejected line(s)).`);
-  if (!built.indexed) throw new EvalInputError(`${corpusFile}: no valid passages`);
+  if (!built.indexed) throw new UsageError(`${corpusFile}: no valid passages`);
   return db;
 }
 
@@ -117,7 +114,7 @@ export function indexForCorpus(corpusFile: string, stateDir: string, log: Out): 
 export function chooseIndex(flags: EvalFlags, dataset: LoadedDataset, cfg: Config, log: Out): string {
   const stateDir = path.dirname(path.resolve(cfg.artifacts.dir));
   if (flags.db) {
-    if (!fs.existsSync(flags.db)) throw new EvalInputError(`no search index at ${flags.db}; build one with restact index, or pass --corpus`);
+    if (!fs.existsSync(flags.db)) throw new UsageError(`no search index at ${flags.db}; build one with restact index, or pass --corpus`);
     return path.resolve(flags.db);
   }
   if (flags.corpus) return indexForCorpus(flags.corpus, stateDir, log);
@@ -130,7 +127,7 @@ export function chooseIndex(flags: EvalFlags, dataset: LoadedDataset, cfg: Confi
   }
   const beside = path.join(path.dirname(path.resolve(flags.dataset)), 'corpus.jsonl');
   if (fs.existsSync(beside)) return indexForCorpus(beside, stateDir, log);
-  if (!fs.existsSync(cfg.search.dbPath)) throw new EvalInputError(`no search index at ${cfg.search.dbPath}: pass --corpus FILE.jsonl or --db PATH`);
+  if (!fs.existsSync(cfg.search.dbPath)) throw new UsageError(`no search index at ${cfg.search.dbPath}: pass --corpus FILE.jsonl or --db PATH`);
   return path.resolve(cfg.search.dbPath);
 }
 
@@ -142,24 +139,24 @@ function evalStamp(now: Date, seed: string): string {
 export async function runEval(flags: EvalFlags, cfg: Config, out: Out, err: Out): Promise<number> {
   const dataset = readDataset(flags.dataset, flags.format);
   const questions = dataset.questions.slice(flags.offset, flags.limit ? flags.offset + flags.limit : undefined);
-  if (!questions.length) throw new EvalInputError(`${flags.dataset}: no questions selected (offset ${flags.offset}, limit ${flags.limit ?? 'none'})`);
+  if (!questions.length) throw new UsageError(`${flags.dataset}: no questions selected (offset ${flags.offset}, limit ${flags.limit ?? 'none'})`);
   const unlabelled = questions.filter((q) => !q.answers.length);
-  if (unlabelled.length) throw new EvalInputError(`${flags.dataset}: ${unlabelled.length} question(s) have no reference answer (first: ${unlabelled[0].id})`);
+  if (unlabelled.length) throw new UsageError(`${flags.dataset}: ${unlabelled.length} question(s) have no reference answer (first: ${unlabelled[0].id})`);
   const refs = flags.model?.length ? flags.model : [undefined];
   const models = refs.map((ref) => ({ label: ref ?? (cfg.llm.provider === 'llama' ? 'base' : cfg.llm.model), ref: resolveModelRef(ref) }));
-  if (new Set(models.map((m) => m.label)).size !== models.length) throw new EvalInputError('each --model may be given once');
+  if (new Set(models.map((m) => m.label)).size !== models.length) throw new UsageError('each --model may be given once');
   const runs = flags.runs ?? cfg.eval.runs;
   const temperature = flags.temperature ?? cfg.agent.temperature;
   if (runs > 1 && temperature === 0) err('Note: with temperature 0 the runs of a question are identical; pass --temperature to sample.');
   const items = questions.length * runs * models.length;
-  if (items > 2000) throw new EvalInputError(`${items} trajectories in one evaluation is more than its workflow history holds well (2,000); use --limit or fewer --runs`);
+  if (items > 2000) throw new UsageError(`${items} trajectories in one evaluation is more than its workflow history holds well (2,000); use --limit or fewer --runs`);
 
   const searchDb = chooseIndex(flags, dataset, cfg, err);
   const judge = describeJudge(cfg.llm, resolveModelRef(flags.judge ?? cfg.eval.judge));
   const seed = flags.seed ?? cfg.eval.seed;
   const evalId = evalStamp(new Date(), flags.dataset);
   const outPrefix = evalPrefix(evalId);
-  const questionsKey = `${outPrefix}/questions.jsonl`;
+  const questionsKey = evalQuestionsKey(outPrefix);
   const input: EvalInput = {
     evalId,
     title: `${path.basename(flags.dataset)} (${questions.length} questions)`,
@@ -185,9 +182,7 @@ export async function runEval(flags: EvalFlags, cfg: Config, out: Out, err: Out)
     const workflowId = evalWorkflowId(evalId);
     await session.client.workflow.start<typeof evalWorkflow>('evalWorkflow', { taskQueue: cfg.temporal.taskQueue, workflowId, args: [input], typedSearchAttributes: [{ key: EVAL_ID, value: evalId }] });
     err(`Started ${workflowId}`);
-    // With the embedded worker the store is this machine's configured folder; otherwise name the key.
-    const located = (key: string) => (session.embedded ? path.join(cfg.artifacts.dir, key) : `${key} (in the workers' artifact store)`);
-    return { outcome: await watchEval(session.client, workflowId, err), where: located };
+    return { outcome: await watchEval(session.client, workflowId, err), where: (key: string) => artifactLocation(session, key) };
   });
   if (flags.json) out(JSON.stringify(outcome, null, 2));
   else printEvalOutcome(outcome, where, out);
@@ -214,29 +209,23 @@ export function formatEvalProgress(p: EvalProgress): string {
 
 /** A progress bar from the `progress` query (lines when not on a terminal) until the evaluation ends. */
 export async function watchEval(client: Client, workflowId: string, log: Out, intervalMs = 1000): Promise<EvalOutcome> {
-  const handle = client.workflow.getHandle(workflowId);
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'questions [{bar}] {value}/{total} {info}', hideCursor: true }, Presets.shades_classic) : undefined;
   let started = false;
   let last = '';
-  let closed = false;
-  const result = handle.result().finally(() => (closed = true)) as Promise<EvalOutcome>;
-  result.catch(() => undefined);
-  try {
-    while (!closed) {
-      const p = await handle.query(evalProgressQuery).catch(() => undefined);
-      if (p && bar) {
-        if (!started) bar.start(p.questionsTotal, 0, { info: '' });
-        started = true;
-        bar.update(p.questionsDone, { info: formatEvalProgress(p).replace(/^questions \S+\s+/, '') });
-      } else if (p) {
-        const line = formatEvalProgress(p);
-        if (line !== last) log(line);
-        last = line;
-      }
-      await Promise.race([new Promise((r) => setTimeout(r, intervalMs)), result.catch(() => undefined)]);
+  const show = (p: EvalProgress) => {
+    if (bar) {
+      if (!started) bar.start(p.questionsTotal, 0, { info: '' });
+      started = true;
+      bar.update(p.questionsDone, { info: formatEvalProgress(p).replace(/^questions \S+\s+/, '') });
+    } else {
+      const line = formatEvalProgress(p);
+      if (line !== last) log(line);
+      last = line;
     }
+  };
+  try {
+    return await followWorkflow<EvalOutcome, EvalProgress>(client.workflow.getHandle(workflowId), evalProgressQuery, show, intervalMs);
   } finally {
     bar?.stop();
   }
-  return result;
 }

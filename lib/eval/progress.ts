@@ -1,4 +1,4 @@
-/** An evaluation's progress, as its `progress` query reports it (workflows/eval.ts). Types only. */
+/** Progress of an evaluation (workflows/eval.ts) and of a judge calibration (workflows/calibrate.ts), as their `progress` queries report it. Types only. */
 
 export interface EvalProgress {
   phase: 'running' | 'reporting' | 'done';
@@ -10,4 +10,10 @@ export interface EvalProgress {
   failed: number;
   /** Running means over the answers scored so far, per model. */
   models: Array<{ model: string; answers: number; em: number; autoEval: number }>;
+}
+
+export interface CalibrateProgress {
+  /** Labelled answers judged so far, of `total`. */
+  judged: number;
+  total: number;
 }

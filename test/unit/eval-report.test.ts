@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { compareModels, summarizeModel, type AnswerRecord } from '../../lib/eval/aggregate';
 import { trajectoryBehaviour } from '../../lib/eval/behaviour';
 import { evalMarkdown, metricRows, textTable, type EvalReport } from '../../lib/eval/report';
-import { accuracyChart, behaviourChart } from '../../activities/eval';
+import { accuracyChart, behaviourChart } from '../../lib/eval/charts';
 import { barChartSvg, roundScoresSvg } from '../../lib/charts';
 
 function record(model: string, questionId: string, run: number, em: number, extra: Partial<AnswerRecord> = {}): AnswerRecord {

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorker } from '../../worker';
 import { evalWorkflow, type EvalInput } from '../../workflows/eval';
 import { evalProgressQuery, type EvalProgress } from '../../workflows/signals';
-import type { EvalOutcome } from '../../activities/eval';
+import type { EvalOutcome } from '../../lib/eval/report';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import type { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
