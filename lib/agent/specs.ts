@@ -11,7 +11,14 @@ import type { Answer, AnswerInput, CheckInput, CheckVerdict, Decision, DecisionI
 
 const nonBlank = z.string().refine((s) => s.trim().length > 0, 'must not be blank');
 
+// The typed values, the same for a step's free and grounded forms.
 const decisionSchema = z.discriminatedUnion('call', [z.object({ call: z.literal('Search'), query: nonBlank }), z.object({ call: z.literal('Terminate') })]);
+const summarySchema = z.object({ call: z.literal('Summary'), knowledge: nonBlank, used_results: z.array(z.number().int().positive()) });
+const answerSchema = z.object({ call: z.literal('Answer'), text: nonBlank });
+const checkSchema = z.discriminatedUnion('call', [
+  z.object({ call: z.literal('Check_Answer'), passed: z.boolean() }),
+  z.object({ call: z.literal('Revise_Answer'), revised_answer: nonBlank }),
+]);
 
 export const decisionSpec = pythonCallSpec<Decision>({
   name: 'decision',
@@ -27,21 +34,15 @@ export const summarySpec = pythonCallSpec<Summary>({
   name: 'summary',
   variable: 'summary',
   calls: [{ name: 'Summary', args: [{ name: 'knowledge', type: 'str', maxChars: 300 }, { name: 'used_results', type: 'int_list' }] }],
-  schema: z.object({ call: z.literal('Summary'), knowledge: nonBlank, used_results: z.array(z.number().int().positive()) }),
+  schema: summarySchema,
 });
-
 
 export const answerSpec = pythonCallSpec<Answer>({
   name: 'answer',
   variable: 'answer',
   calls: [{ name: 'Answer', args: [{ name: 'text', type: 'str', maxChars: 120 }] }],
-  schema: z.object({ call: z.literal('Answer'), text: nonBlank }),
+  schema: answerSchema,
 });
-
-const checkSchema = z.discriminatedUnion('call', [
-  z.object({ call: z.literal('Check_Answer'), passed: z.boolean() }),
-  z.object({ call: z.literal('Revise_Answer'), revised_answer: nonBlank }),
-]);
 
 function checkSpec(name: string) {
   return pythonCallSpec<CheckVerdict>({
@@ -73,8 +74,6 @@ export function groundedDecisionSpec(input: DecisionInput): OutputSpec<Decision>
 /** What a summary says when the results hold nothing new that bears on the question. */
 export const NOTHING_NEW = 'The results say nothing new about the question.';
 
-const summarySchema = z.object({ call: z.literal('Summary'), knowledge: nonBlank, used_results: z.array(z.number().int().positive()) });
-
 /**
  * A summary grounded in this search: one sentence of the results (summaryChoices), written with the number of
  * the result it comes from, so `used_results` always matches the text; or NOTHING_NEW citing no result, when no
@@ -104,7 +103,7 @@ export function groundedAnswerSpec(input: AnswerInput): OutputSpec<Answer> {
     name: 'answer',
     variable: 'answer',
     calls: [{ name: 'Answer', args: [{ name: 'text', type: 'str', enum: choices }] }],
-    schema: z.object({ call: z.literal('Answer'), text: nonBlank }),
+    schema: answerSchema,
   });
 }
 
