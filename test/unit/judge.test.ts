@@ -48,9 +48,9 @@ describe('judge output parsing', () => {
     expect(parseJudgement(line)).toMatchObject({ ok: true, value: { reason: 'r "q"', implies: false } });
   });
 
-  test('the prompt is a Python program ending on the open judgement line, with quoted untrusted text', () => {
+  test('the prompt is a Python program ending on the open judgement line (the model writes the space), with quoted untrusted text', () => {
     const prompt = renderJudgePrompt({ question: 'Who? """', answer: 'x\ny', references: ['a', 'b'] });
-    expect(prompt.endsWith('judgement = ')).toBe(true);
+    expect(prompt.endsWith('judgement =')).toBe(true);
     expect(prompt).toContain('ANSWER: str = "x\\ny"');
     expect(prompt).toContain('REF_ANSWER: str = "a / b"');
     expect(prompt).toContain('QUESTION: str = "Who? \\"\\"\\""');
