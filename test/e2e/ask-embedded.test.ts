@@ -31,7 +31,7 @@ function restact(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number
 
 jest.setTimeout(600_000);
 
-test('restact ask answers two sample questions with the embedded model, searching at least once', async () => {
+test('restact ask answers two sample questions with the embedded model, searching at least once and never the same query twice', async () => {
   if (!fs.existsSync(path.join(ROOT, 'dist/client/cli.js'))) throw new Error('build first: npm run build (npm test does it)');
   const dir = tempDir('e2e');
   const db = path.join(dir, 'index.sqlite');
@@ -72,6 +72,9 @@ test('restact ask answers two sample questions with the embedded model, searchin
     expect(trajectory.answer.trim()).not.toBe('');
     const kinds: string[] = trajectory.steps.map((s: { kind: string }) => s.kind);
     expect(kinds).toContain('search');
+    // No wasted searches: a query the trajectory already ran is never run again (issue 13 measured 86% repeats).
+    const queries: string[] = trajectory.steps.filter((s: { kind: string }) => s.kind === 'search').map((s: { query: string }) => s.query.trim().toLowerCase());
+    expect(new Set(queries).size).toBe(queries.length);
     expect(kinds.slice(-3)).toEqual(['answer', 'relevance_check', 'grounding_check']);
     for (const step of trajectory.steps.filter((s: { kind: string }) => s.kind !== 'search')) {
       expect(step).toEqual(expect.objectContaining({ prompt: expect.any(String), raw: expect.any(String), tokens: expect.any(Object), latencyMs: expect.any(Number) }));
