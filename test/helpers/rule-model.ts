@@ -4,6 +4,7 @@
  */
 import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult } from '../../ports/chat-model';
 import { taskPart } from '../../lib/rest/ranker-prompt';
+import { classifyQuestion } from '../../lib/agent/question-type';
 import type { FineTuneContext, FineTuner, FineTuneRequest, FineTuneResult } from '../../ports/fine-tuner';
 
 export type Rule = (request: ChatRequest, call: number) => string;
@@ -40,11 +41,22 @@ export class RuleModel implements ChatModel, ChatModelProvider {
   }
 }
 
+/**
+ * An answer of the type the task's question asks for (the agent's type check refuses "yes" to a "who" question):
+ * `variant` 0 or 1 picks one of two.
+ */
+export function typedAnswer(request: ChatRequest, variant = 0): string {
+  const question = /ORIGINAL_QUESTION: str = "((?:[^"\\]|\\.)*)"/.exec(taskPart(request.messages[1].content))?.[1] ?? '';
+  const qt = classifyQuestion(JSON.parse(`"${question}"`));
+  const options = { yes_no: ['yes', 'no'], number: ['3', '4'], date: ['1990', '1991'], entity: ['American', 'British'], choice: qt.options ?? [] }[qt.type];
+  return `Answer(text=${JSON.stringify(options[variant % options.length])})`;
+}
+
 /** The two-search-free agent: search once, then terminate and answer. */
 export const AGENT_RULES: Record<string, Rule> = {
   decision: (r) => (taskPart(r.messages[1].content).includes('PAST_ACTIONS: List[PastAction] = []') ? 'Search(query="nationality of the director")' : 'Terminate()'),
   summary: () => 'Summary(knowledge="The director is American.", used_results=[1])',
-  answer: () => 'Answer(text="yes")',
+  answer: (r) => typedAnswer(r),
   relevance_check: () => 'Check_Answer(passed=True)',
   grounding_check: () => 'Check_Answer(passed=True)',
   ranking: () => 'Explanation: the first candidate is grounded.\nAnswer: #1\nRanking: #1 > #2',

@@ -72,7 +72,7 @@ test('an evaluation survives its worker being killed, without re-running finishe
     expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(6);
     const scoring = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'scoreAnswer');
     expect(scoring).toHaveLength(6);
-    // AGENT_RULES answer "yes": right exactly for the questions whose reference is yes.
+    // AGENT_RULES answer "yes" to a yes/no question and "American" otherwise: right exactly where the reference is yes.
     const yes = questions.filter((l) => JSON.parse(l).answers[0] === 'yes').length;
     expect(outcome.models[0].metrics.em.value).toBeCloseTo(yes / 6, 12);
   } finally {

@@ -41,6 +41,7 @@ function which(request: ChatRequest): 0 | 1 | 2 {
 }
 
 const QUERY = ['Scott Derrickson', 'Kiss and Tell 1945 film', 'Animorphs'];
+const AGAIN = 'American director';
 // Model `a`: right (yes), a paraphrase (the judge says True), a wrong draft that the grounding check fixes.
 // Model `b`: wrong (no), exact, the same fix.
 const ANSWERS: Record<string, string[]> = { a: ['yes', 'Chief of Protocol of the United States', 'The Hork-Bajir Chronicles'], b: ['no', 'Chief of Protocol', 'The Hork-Bajir Chronicles'] };
@@ -63,8 +64,8 @@ class EvalRules implements ChatModelProvider {
     const task = taskPart(r.messages[1].content);
     const searched = (task.match(/PastAction\(/g) ?? []).length;
     const text = {
-      // Search, search the same query again (an exact repeat), then stop: 2 searches, 1 repeat.
-      decision: () => (searched < 2 ? `Search(query="${QUERY[q]}")` : 'Terminate()'),
+      // Search, search again with more words (the agent refuses a repeated query), then stop: 2 distinct searches.
+      decision: () => (searched < 2 ? `Search(query="${QUERY[q]}${searched ? ' ' + AGAIN : ''}")` : 'Terminate()'),
       // The same uncited summary every time: 1 of 2 repeated, 2 of 2 uncited.
       summary: () => 'Summary(knowledge="The results mention it.", used_results=[])',
       answer: () => `Answer(text="${ANSWERS[model][q]}")`,
@@ -124,16 +125,21 @@ test('two models on three questions: counts, records and aggregates as computed 
   expect([v(mb, 'em'), v(mb, 'f1'), v(mb, 'autoEval'), v(mb, 'contains')].map((x) => x!.toFixed(6))).toEqual([2 / 3, 2 / 3, 2 / 3, 2 / 3].map((x) => x.toFixed(6)));
   for (const m of [ma, mb]) {
     expect(m).toMatchObject({ questions: 3, answers: 3, runs: 1 });
-    expect([v(m, 'searches'), v(m, 'distinctQueries'), v(m, 'repeatedQueryRate'), v(m, 'exactRepeatRate'), v(m, 'repeatedSummaryRate'), v(m, 'uncitedSummaryRate'), v(m, 'answered'), v(m, 'stepFailures')]).toEqual([2, 1, 0.5, 0.5, 0.5, 1, 1, 0]);
+    expect([v(m, 'searches'), v(m, 'distinctQueries'), v(m, 'repeatedQueryRate'), v(m, 'exactRepeatRate'), v(m, 'repeatedSummaryRate'), v(m, 'uncitedSummaryRate'), v(m, 'answered'), v(m, 'stepFailures')]).toEqual([2, 2, 0, 0, 0.5, 1, 1, 0]);
     expect(v(m, 'revisions')).toBeCloseTo(1 / 3, 12);
     expect(v(m, 'tokens')).toBe(8 * 110); // 8 LLM steps of 100 + 10 tokens
     expect(v(m, 'refYesNoRate')).toBeCloseTo(1 / 3, 12);
     expect(v(m, 'yesNoRate')).toBeCloseTo(1 / 3, 12);
   }
-  // Retrieval recall, checked against the same index: the share of each question's supporting titles its query found.
+  // Retrieval recall, checked against the same index: the share of each question's supporting titles its two
+  // queries found (the second pages past the passages the first showed).
   const expectedRecall = await Promise.all(QUESTIONS.map(async (line, q) => {
     const titles: string[] = JSON.parse(line).supporting_titles;
-    const hits = new Set((await (await search.get()).search(QUERY[q], config.agent.topK)).map((h) => h.title));
+    const engine = await search.get();
+    const first = await engine.search(QUERY[q], config.agent.topK);
+    const seen = new Set(first.map((h) => h.id));
+    const second = (await engine.search(`${QUERY[q]} ${AGAIN}`, config.agent.topK + seen.size)).filter((h) => !seen.has(h.id)).slice(0, config.agent.topK);
+    const hits = new Set([...first, ...second].map((h) => h.title));
     return titles.filter((t) => hits.has(t)).length / titles.length;
   }));
   expect(v(ma, 'goldRecall')).toBeCloseTo(expectedRecall.reduce((s, x) => s + x, 0) / 3, 12);

@@ -63,5 +63,6 @@ test('when every rating is unparsable, the target is the sample the trajectory c
   expect(summary).toEqual({ rankedSteps: 1, rankerCalls: 2, fallbacks: 1 });
   const [key] = await store.list('ranked/');
   const { items } = await getJson<{ items: Array<{ target: string; chosenBy: string }> }>(store, key);
-  expect(items).toEqual([expect.objectContaining({ target: 'Answer(text="Lyon")', chosenBy: 'lowest_perplexity_fallback' })]);
+  // The target is the completion of the prompt's open "answer =" line: it starts with the space the model writes.
+  expect(items).toEqual([expect.objectContaining({ target: ' Answer(text="Lyon")', chosenBy: 'lowest_perplexity_fallback' })]);
 });

@@ -17,7 +17,7 @@ import { shuffleOrder } from '../../lib/rest/shuffle';
 import { CampaignSchema, type CampaignSettings } from '../../lib/rest/campaign-settings';
 import { runReport } from '../../client/commands/report';
 import { withTemporal } from '../../client/runtime';
-import { AGENT_RULES, RecordingFineTuner, RuleModel, type Rule } from '../helpers/rule-model';
+import { AGENT_RULES, RecordingFineTuner, RuleModel, typedAnswer, type Rule } from '../helpers/rule-model';
 import { bundleWorkflows, remoteClientConfig, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
 const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
@@ -122,7 +122,7 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
 
 test('differing samples go to the ranker; its choice (shuffle undone) becomes the target; bad rankings fall back', async () => {
   const s0 = settings({ samplesPerQuestion: [1] });
-  const rules: Record<string, Rule> = { ...AGENT_RULES, answer: (_r, n) => (n % 2 ? 'Answer(text="no")' : 'Answer(text="yes")') };
+  const rules: Record<string, Rule> = { ...AGENT_RULES, answer: (r, n) => typedAnswer(r, n % 2) };
   const { result, model, store, workflowId } = await runCampaign(settings({ samplesPerQuestion: [1] }), { rules, questions: 2, evalQuestions: 1 });
   const [round] = result.rounds;
   expect(round.trajectories).toBe(2);
@@ -139,7 +139,8 @@ test('differing samples go to the ranker; its choice (shuffle undone) becomes th
     const step = trajectory.steps[Number(index)] as LlmStepRecord;
     const shown = shuffleOrder(2, `${s0.dataset.seed}:0:${answer.sourceId}`);
     expect(answer.ranking![0]).toBe(shown[0]);
-    expect(answer.target).toBe(step.samples![shown[0]].raw);
+    // Targets are canonical completions of the open "answer =" line: the space the model writes, then the call.
+    expect(answer.target).toBe(` ${step.samples![shown[0]].raw}`);
   }
 
   const garbled = await runCampaign(settings({ samplesPerQuestion: [1], ranker: { maxRepairs: 1 } }), {
@@ -161,7 +162,7 @@ test('a campaign runs its rounds in order, each starting from the previous round
 
 test('each round is evaluated by evalWorkflow and paired against the baseline and round 0; restact report writes the page', async () => {
   const { result, store, workflowId } = await runCampaign(settings({ rounds: 2, samplesPerQuestion: [1], stepSamples: 1, evaluation: { temperature: 0, baseline: true, runs: 1, resamples: 1000 } }), { questions: 1, evalQuestions: 2 });
-  // AGENT_RULES answer "yes": the first held-out question's reference is not yes/no, so EM and auto-eval are 0 there.
+  // AGENT_RULES answer "yes" or "American": neither held-out question's reference, so EM and auto-eval are 0 there.
   for (const score of [result.baseline!, ...result.rounds.map((r) => r.eval)]) {
     expect(score).toMatchObject({ n: 2, answered: 2, em: 0, autoEval: 0, judge: "the workers' configured model" });
     expect(score.ci!.em).toEqual({ low: 0, high: 0 });
