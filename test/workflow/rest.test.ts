@@ -1,4 +1,7 @@
-/** ReST round and campaign workflows on the real dev server, with a rule-based model and a recording trainer. */
+/**
+ * ReST round and campaign workflows on the real dev server, with a rule-based model and a recording trainer.
+ * Longer than 250 lines: the tests share one campaign harness (runCampaign) and one dev server.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
