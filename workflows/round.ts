@@ -12,7 +12,7 @@ import { campaignEvalPrefix, roundKeys } from '../lib/artifact-keys';
 import { CAMPAIGN_ID, PHASE, ROUND_INDEX } from '../lib/search-attributes';
 import { batchScope, campaignEvalId } from '../lib/workflow-ids';
 import { io, training } from './activity-options';
-import { runBatches, sum, type CollectBatchResult } from './collect-batch';
+import { peak, runBatches, sum, type CollectBatchResult } from './collect-batch';
 import { roundProgressSignal } from './signals';
 import { evalWorkflow } from './eval';
 
@@ -95,6 +95,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     rankedSteps: sum(collected, 'rankedSteps'),
     rankerCalls: sum(collected, 'rankerCalls'),
     rankingFallbacks: sum(collected, 'rankingFallbacks'),
+    workerPeakRssMb: peak(collected.map((b) => b.workerPeakRssMb)),
     dataset,
     trainLoss: { first: tuned.trainLoss[0], last: tuned.trainLoss[tuned.trainLoss.length - 1], steps: tuned.trainLoss.length },
     eval: score,
