@@ -7,6 +7,7 @@ export const FIXTURES_DIR = path.join(__dirname, '../fixtures');
 /** The workflow id each fixture ran under: replay needs it, since child workflow ids derive from it. */
 export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
   'trajectory-two-searches': 'traj-two-searches',
+  'trajectory-nothing-new': 'traj-nothing-new',
   campaign: 'campaign-fixture',
   round: 'campaign-fixture.r0',
   'collect-batch': 'campaign-fixture.r0.collect.batch-0',

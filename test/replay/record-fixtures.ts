@@ -6,7 +6,10 @@
  * a deliberate, versioned change (`patched()`); an old fixture that still replays is the proof that running
  * workflows survive a deploy.
  *
- *   trajectory-two-searches   trajectoryWorkflow: two searches, then answer and both checks
+ *   trajectory-two-searches   trajectoryWorkflow: two searches, then answer and both checks (recorded before
+ *                             `patched('stop-when-nothing-new')`: the old path of that patch)
+ *   trajectory-nothing-new    trajectoryWorkflow: a search, then one that finds nothing not already shown, which
+ *                             ends the search phase (`patched('stop-when-nothing-new')`); answer and both checks
  *   campaign                  campaignWorkflow: baseline evaluation, two rounds, the report (patches 'campaign-report',
  *                             'eval-workflow')
  *   round                     restRoundWorkflow: round 0 of that campaign (two collect batches, fine-tune, evaluation
@@ -29,7 +32,7 @@ import { createWorker } from '../../worker';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import { AGENT_RULES, RecordingFineTuner, RuleModel } from '../helpers/rule-model';
 import { ScriptedModel } from '../helpers/scripted-model';
-import { TWO_SEARCHES } from '../helpers/scripts';
+import { NOTHING_NEW_SEARCH, TWO_SEARCHES } from '../helpers/scripts';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 import type { EvalInput } from '../../workflows/eval';
 import { evalPrefix } from '../../lib/artifact-keys';
@@ -67,6 +70,16 @@ async function recordTrajectory(env: TestWorkflowEnvironment, bundle: Bundle): P
   );
   await search.close();
   await save(env, 'traj-two-searches', 'trajectory-two-searches');
+}
+
+async function recordNothingNew(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
+  const search = sampleSearchEngine();
+  const deps = { models: new ScriptedModel(NOTHING_NEW_SEARCH), search, store: new LocalDirStore(tempDir('fixture')), agent: testConfig().agent };
+  await withWorker(env, bundle, deps, (taskQueue) =>
+    env.client.workflow.execute('trajectoryWorkflow', { taskQueue, workflowId: 'traj-nothing-new', args: [{ questionId: 'q1', question: TWO_SEARCHES_QUESTION }] }),
+  );
+  await search.close();
+  await save(env, 'traj-nothing-new', 'trajectory-nothing-new');
 }
 
 /** Runs the fixture campaign with `bundle`; returns its workflow id. */
@@ -126,7 +139,7 @@ async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise
   await save(env, FIXTURE_WORKFLOW_IDS.eval, 'eval');
 }
 
-const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow'];
+const ALL = ['trajectory-two-searches', 'trajectory-nothing-new', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow'];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -134,6 +147,7 @@ async function main() {
   const [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
   try {
     if (names.has('trajectory-two-searches')) await recordTrajectory(env, bundle);
+    if (names.has('trajectory-nothing-new')) await recordNothingNew(env, bundle);
     if (['campaign', 'round', 'collect-batch'].some((n) => names.has(n))) await recordCampaign(env, bundle, names);
     if (names.has('eval')) await recordEval(env, bundle);
     if (names.has('campaign-before-report')) await save(env, await runCampaignAt(env, BEFORE_REPORT_COMMIT, 'fixture-before-report'), 'campaign-before-report');

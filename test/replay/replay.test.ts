@@ -42,6 +42,18 @@ test.each([
   await expect(Worker.runReplayHistory({ workflowBundle }, history, FIXTURE_WORKFLOW_IDS[name])).resolves.toBeUndefined();
 });
 
+test("a trajectory recorded before patched('stop-when-nothing-new') replays; the new path ends the searches when one finds nothing new", async () => {
+  const before = load('trajectory-two-searches');
+  expect(patches(before)).not.toContain('stop-when-nothing-new');
+  const after = load('trajectory-nothing-new');
+  expect(patches(after)).toContain('stop-when-nothing-new');
+  // Two searches, one summary: the second search found nothing, so no summary and no third decision.
+  expect(activityTypes(after).filter((t) => t === 'search')).toHaveLength(2);
+  expect(activityTypes(after).filter((t) => t === 'summarize')).toHaveLength(1);
+  expect(activityTypes(after).filter((t) => t === 'decide')).toHaveLength(2);
+  await expect(Worker.runReplayHistory({ workflowBundle }, after, FIXTURE_WORKFLOW_IDS['trajectory-nothing-new'])).resolves.toBeUndefined();
+});
+
 test("a campaign recorded before patched('campaign-report') replays: the old path skips the report", async () => {
   const before = load('campaign-before-report');
   expect(activityTypes(before)).not.toContain('writeCampaignReport');
