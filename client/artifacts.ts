@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { readArtifactWorkflow, writeArtifactWorkflow } from '../workflows/artifacts';
 import { artifactTransferWorkflowId } from '../lib/workflow-ids';
+import { artifactTransferSummary, runLabel } from '../lib/run-summary';
 import { MAX_ARTIFACT_TRANSFER_BYTES } from '../activities/read-artifact';
 import { NonRetryableError } from '../ports/errors';
 import type { TemporalSession } from './runtime';
@@ -20,6 +21,7 @@ export async function readArtifact(session: TemporalSession, key: string): Promi
       workflowId: artifactTransferWorkflowId('read', randomUUID()),
       workflowExecutionTimeout: TRANSFER_TIMEOUT,
       args: [key],
+      ...runLabel(artifactTransferSummary('read', key)),
     }),
   );
 }
@@ -33,6 +35,7 @@ export async function writeArtifact(session: TemporalSession, key: string, text:
       workflowId: artifactTransferWorkflowId('write', randomUUID()),
       workflowExecutionTimeout: TRANSFER_TIMEOUT,
       args: [key, text],
+      ...runLabel(artifactTransferSummary('write', key)),
     }),
   );
 }

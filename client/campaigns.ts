@@ -7,7 +7,8 @@ import { CampaignSchema, type CampaignSettings } from '../lib/rest/campaign-sett
 import { formatZodError } from '../lib/config';
 import { parseJsonl, QuestionSchema } from '../lib/corpus';
 import { campaignKeys } from '../lib/artifact-keys';
-import { CAMPAIGN_ID } from '../lib/search-attributes';
+import { CAMPAIGN_ID, MODEL, modelLabel } from '../lib/search-attributes';
+import { campaignSummary, runLabel } from '../lib/run-summary';
 import { campaignWorkflowId, newCampaignId } from '../lib/workflow-ids';
 import type { campaignWorkflow, CampaignResult } from '../workflows/campaign';
 import { progressQuery } from '../workflows/signals';
@@ -57,7 +58,11 @@ export async function startCampaign(session: TemporalSession, settings: Campaign
     taskQueue: config.temporal.taskQueue,
     workflowId,
     args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings }],
-    typedSearchAttributes: [{ key: CAMPAIGN_ID, value: campaignId }],
+    typedSearchAttributes: [
+      { key: CAMPAIGN_ID, value: campaignId },
+      { key: MODEL, value: modelLabel(settings.policyModel) },
+    ],
+    ...runLabel(campaignSummary({ campaignId, rounds: settings.rounds, questions: questions.count, evalQuestions: evalQuestions.count, policyModel: settings.policyModel })),
   });
   return { workflowId, uiLink: session.uiUrl ? webUiWorkflowUrl(session.uiUrl, config.temporal.namespace, workflowId) : undefined };
 }

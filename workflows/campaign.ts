@@ -12,7 +12,8 @@ import { executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo
 import type { CampaignSettings } from '../lib/rest/campaign-settings';
 import type { CampaignProgress, EvalScore, Phase, RoundSummary } from '../lib/rest/progress';
 import { campaignKeys } from '../lib/artifact-keys';
-import { CAMPAIGN_ID, PHASE, ROUND_INDEX } from '../lib/search-attributes';
+import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, ROUND_INDEX } from '../lib/search-attributes';
+import { roundSummaryLine, runLabel } from '../lib/run-summary';
 import { batchScope, roundWorkflowId } from '../lib/workflow-ids';
 import { io } from './activity-options';
 import { evaluate, restRoundWorkflow } from './round';
@@ -85,7 +86,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       typedSearchAttributes: [
         { key: CAMPAIGN_ID, value: input.campaignId },
         { key: ROUND_INDEX, value: round },
+        { key: MODEL, value: modelLabel(policy) },
       ],
+      ...runLabel(roundSummaryLine({ campaignId: input.campaignId, round, policyModel: policy, questions: input.questionCount })),
     });
     progress.summaries.push(summary);
     policy = summary.model;
