@@ -57,7 +57,7 @@ export async function startCampaign(session: TemporalSession, settings: Campaign
   await client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings }],
+    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings, trainingTaskQueue: config.temporal.trainingTaskQueue }],
     typedSearchAttributes: [
       { key: CAMPAIGN_ID, value: campaignId },
       { key: MODEL, value: modelLabel(settings.policyModel) },

@@ -3,6 +3,7 @@
  * flags, build a client, and print; the agent's logic lives in workflows and activities.
  */
 import { ConfigFileError } from './config-loader';
+import { InterruptedError } from './runtime';
 import { err, out, UsageError } from './command-line';
 import { askCommand } from './commands/ask';
 import { campaignCommand } from './commands/campaign';
@@ -18,7 +19,8 @@ Usage:
   restact index --corpus FILE.jsonl [--db PATH] build the local BM25 search index
   restact ask "QUESTION" [--model REF] [--db PATH] [--json] [--id QUESTION_ID] [--worker]
                                                run one trajectory workflow and print it
-  restact worker                               run a worker against the configured server (TEMPORAL_ADDRESS)
+  restact worker [--queue agent|train|all]     run a worker against the configured server (TEMPORAL_ADDRESS);
+                                               --queue train: fine-tuning only (temporal.trainingTaskQueue)
   restact dev                                  run the embedded dev server (Web UI) and a worker until Ctrl-C
   restact campaign start --config FILE [--wait] start a ReST self-improvement campaign (FILE has a "campaign" section)
   restact campaign status ID                   print a campaign's progress (or result)
@@ -59,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest);
   } catch (e) {
+    if (e instanceof InterruptedError) {
+      err(`restact ${name}: ${e.message}`);
+      return 130;
+    }
     if (e instanceof UsageError || e instanceof ConfigFileError || (e as Error)?.name === 'NonRetryableError') {
       err(`restact ${name}: ${(e as Error).message}`);
       return 2;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { NativeConnection, PromiseCompletionTimeoutError, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import type { Config } from '../lib/config';
 import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../lib/search-attributes';
 import type { SearchAttributeType } from '@temporalio/common';
@@ -15,7 +15,7 @@ import { temporalConnectionOptions } from './config-loader';
 import { defaultUiUrl } from './web-ui';
 import { startDevServer, DevServer } from './dev-server';
 import { projectRoot } from '../project-root';
-import { createWorker, createWorkerDeps, WorkerDeps } from '../worker';
+import { createWorkerDeps, createWorkers, runWorkersUntil, WorkerDeps } from '../worker';
 
 export interface TemporalSession {
   client: Client;
@@ -30,12 +30,14 @@ export interface TemporalSession {
 
 let runtimeInstalled = false;
 
-/** The SDK logs to stderr at WARN, so `--json` output on stdout stays clean. */
+/** The SDK logs to stderr at WARN (`restact replay`: ERROR, its report says what failed), so `--json` output on stdout stays clean. */
 export function installRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN'): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
+    // The SDK core's own log lines (failed workflow tasks, retried RPCs) go through the same logger and level.
+    telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } },
   });
 }
 
@@ -71,8 +73,21 @@ export interface SessionOptions {
   /** 'embedded': a worker only with the embedded server; 'always': also against a configured server. */
   worker: 'embedded' | 'always' | 'never';
   log?: (line: string) => void;
+  /** The in-process worker's dependencies; default: built from the config (tests pass doubles). */
+  createDeps?: (config: Config) => WorkerDeps;
 }
 
+/** A command stopped by SIGINT/SIGTERM after its worker drained: said plainly, without a stack trace. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
+/**
+ * Runs `fn` with a client, and with an in-process worker where wanted. Shutdown order matters: a signal first stops
+ * the worker (the SDK's runtime: running activities get `worker.shutdownGraceSeconds` to finish, and report to the
+ * server), and only then are the connections closed and the embedded server stopped; stopping the server first left
+ * a killed command retrying heartbeats against a server that was gone.
+ */
 export async function withTemporal<T>(config: Config, options: SessionOptions, fn: (session: TemporalSession) => Promise<T>): Promise<T> {
   installRuntime();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -80,6 +95,7 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
   let connection: Connection | undefined;
   let nativeConnection: NativeConnection | undefined;
   let deps: WorkerDeps | undefined;
+  let stopping = false;
   try {
     let address = config.temporal.address;
     let uiUrl: string | undefined;
@@ -92,6 +108,7 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
         uiPort: config.temporal.devServer.uiPort,
         dbFile: config.temporal.devServer.dbFile,
         namespace: config.temporal.namespace,
+        stoppedByOwner: true,
       });
       address = devServer.address;
       uiUrl = devServer.uiUrl.replace('127.0.0.1', 'localhost');
@@ -109,12 +126,25 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
     if (!wantWorker) return await fn(session);
 
     nativeConnection = await NativeConnection.connect(connOptions);
-    deps = createWorkerDeps(config);
-    const worker = await createWorker({ connection: nativeConnection, config, deps });
-    session.worker = worker;
+    deps = (options.createDeps ?? createWorkerDeps)(config);
+    const workers = await createWorkers({ connection: nativeConnection, config, deps, queue: 'all' });
+    session.worker = workers[0];
     session.deps = deps;
-    return await worker.runUntil(fn(session));
+    // A server that dies under the worker would leave it retrying forever: stop the worker instead.
+    void devServer?.exited.then(() => {
+      if (stopping) return;
+      log('The embedded Temporal dev server stopped unexpectedly; stopping the worker.');
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    });
+    try {
+      return await runWorkersUntil(workers, fn(session));
+    } catch (e) {
+      // The worker stopped before `fn` finished: a shutdown signal (or the server gone), after the activities drained.
+      if (e instanceof PromiseCompletionTimeoutError) throw new InterruptedError('interrupted: the worker let its running activities finish (or hand back) and stopped; workflows continue when a worker runs');
+      throw e;
+    }
   } finally {
+    stopping = true;
     await deps?.close();
     await nativeConnection?.close().catch(() => undefined);
     await connection?.close().catch(() => undefined);

@@ -26,6 +26,8 @@ export interface CampaignInput {
   evalQuestionsKey: string;
   evalQuestionCount: number;
   settings: CampaignSettings;
+  /** The task queue of the training workers (config `temporal.trainingTaskQueue`); unset = the campaign's own. */
+  trainingTaskQueue?: string;
 }
 
 export interface CampaignResult {
@@ -82,7 +84,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     upsertSearchAttributes([{ key: ROUND_INDEX, value: round }]);
     const summary = await executeChild(restRoundWorkflow, {
       workflowId: roundWorkflowId(workflowId, round),
-      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings }],
+      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings, trainingTaskQueue: input.trainingTaskQueue }],
       typedSearchAttributes: [
         { key: CAMPAIGN_ID, value: input.campaignId },
         { key: ROUND_INDEX, value: round },

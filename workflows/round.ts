@@ -22,6 +22,8 @@ export interface RestRoundInput {
   evalQuestionsKey: string;
   evalQuestionCount: number;
   settings: CampaignSettings;
+  /** The task queue of the training workers; unset = this workflow's (activity-options.ts `training`). */
+  trainingTaskQueue?: string;
 }
 
 /** Collects, ranks, builds the dataset, fine-tunes, evaluates, registers; returns a small summary. */
@@ -61,7 +63,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
 
   // 3. Fine-tune the policy on it.
   await report({ phase: 'fine-tune' });
-  const tuned = await training.fineTune({
+  const tuned = await training(input.trainingTaskQueue).fineTune({
     jobKey: `${input.campaignId}-round${round}`,
     baseModel: input.policyModel,
     trainKey: dataset.trainKey,
