@@ -14,12 +14,14 @@ import type { TemporalSession } from './runtime';
 /** Long enough for a busy worker to free an activity slot; short enough that "no worker is running" gets an answer. */
 const TRANSFER_TIMEOUT = '10 minutes';
 
-export async function readArtifact(session: TemporalSession, key: string): Promise<string> {
+/** `options.taskQueue`: the workers whose store holds it (default: the configured task queue); `options.timeout`: how
+ * long to wait for one of them (default 10 minutes). */
+export async function readArtifact(session: TemporalSession, key: string, options: { taskQueue?: string; timeout?: string } = {}): Promise<string> {
   return transfer(session, 'read', key, () =>
     session.client.workflow.execute<typeof readArtifactWorkflow>('readArtifactWorkflow', {
-      taskQueue: session.config.temporal.taskQueue,
+      taskQueue: options.taskQueue ?? session.config.temporal.taskQueue,
       workflowId: artifactTransferWorkflowId('read', randomUUID()),
-      workflowExecutionTimeout: TRANSFER_TIMEOUT,
+      workflowExecutionTimeout: options.timeout ?? TRANSFER_TIMEOUT,
       args: [key],
       ...runLabel(artifactTransferSummary('read', key)),
     }),

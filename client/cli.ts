@@ -9,6 +9,9 @@ import { askCommand } from './commands/ask';
 import { campaignCommand } from './commands/campaign';
 import { demoCommand } from './commands/demo';
 import { devCommand } from './commands/dev';
+import { historyCommand } from './commands/history';
+import { replayCommand } from './commands/replay';
+import { rerunCommand } from './commands/rerun';
 import { indexCommand } from './commands/index-cmd';
 import { workerCommand } from './commands/worker';
 
@@ -26,6 +29,17 @@ Usage:
   restact campaign status ID                   print a campaign's progress (or result)
   restact campaign watch ID                    progress bars until the campaign ends
   restact campaign stop ID                     stop a campaign after its current round
+  restact history WORKFLOW_ID [--run-id RUN]   print a workflow's history as JSON (for replay --file)
+  restact replay WORKFLOW_ID [--show [--history-only] [--full-prompts]]
+                                               replay a workflow's history against the current workflow code;
+                                               --show prints the trajectory's steps from its history
+  restact replay --file HISTORY.json [--workflow-id ID] [--show]
+                                               the same, offline (restact history, temporal workflow show
+                                               --output json, or the Web UI's download)
+  restact replay --campaign ID [--failed]      replay every workflow of a campaign (or its failed trajectories)
+  restact rerun WORKFLOW_ID [--model REF] [--worker]
+                                               run a trajectory again (same question and settings), linked to
+                                               the original; print both runs' steps side by side
 
 Common options:
   --config FILE   config file (default: ./restact.config.json if present); environment variables override it
@@ -41,6 +55,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
   worker: workerCommand,
   dev: devCommand,
+  history: historyCommand,
+  replay: replayCommand,
+  rerun: rerunCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

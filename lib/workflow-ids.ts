@@ -7,6 +7,7 @@
  *                                                    campaign-<campaign>.baseline.batch-<i> before round 0)
  *   <batch scope>.traj-<question>-<sample>           trajectoryWorkflow in a batch; `traj-<question>-<sample>` alone
  *                                                    for `restact ask`
+ *   <trajectory id>.rerun-<yyyymmdd-hhmmss>          trajectoryWorkflow started by `restact rerun` (RerunOf = the original)
  *   artifact-<read|write>-<nonce>                    a client's artifact transfer through a worker
  *
  * Pure: workflows import it. Changing an id format changes what running workflows compute on replay.
@@ -22,10 +23,19 @@ export function adHocQuestionId(question: string): string {
   return `ask-${(hash53(question) >>> 0).toString(16).padStart(8, '0')}`;
 }
 
+/** `20261125-101500` (UTC). */
+function timeStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
 /** A new campaign's id: its configured name and the start time, e.g. `sample-20261125-101500`. */
 export function newCampaignId(name: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  return `${name}-${stamp}`;
+  return `${name}-${timeStamp(now)}`;
+}
+
+/** A rerun of a trajectory: the original's id and the rerun's start time. */
+export function rerunWorkflowId(originalWorkflowId: string, now: Date): string {
+  return `${originalWorkflowId}.rerun-${timeStamp(now)}`;
 }
 
 export function campaignWorkflowId(campaignId: string): string {

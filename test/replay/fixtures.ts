@@ -11,6 +11,8 @@ export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
   round: 'campaign-fixture.r0',
   'collect-batch': 'campaign-fixture.r0.collect.batch-0',
   'campaign-before-report': 'campaign-fixture-before-report',
+  'write-artifact': 'artifact-write-fixture',
+  'read-artifact': 'artifact-read-fixture',
 };
 
 export const TWO_SEARCHES_QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';

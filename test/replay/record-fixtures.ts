@@ -12,6 +12,8 @@
  *   collect-batch             collectBatchWorkflow: the first collect batch of round 0 (trajectories, then ranking)
  *   campaign-before-report    campaignWorkflow as it was before `patched('campaign-report')` (commit 244ac67),
  *                             bundled from that commit's sources: the old path of the patch
+ *   write-artifact            writeArtifactWorkflow: a client stages a small file through a worker
+ *   read-artifact             readArtifactWorkflow: a client reads it back
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,7 +27,7 @@ import { AGENT_RULES, RecordingFineTuner, RuleModel } from '../helpers/rule-mode
 import { ScriptedModel } from '../helpers/scripted-model';
 import { TWO_SEARCHES } from '../helpers/scripts';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
-import { CAMPAIGN_FIXTURE, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
+import { CAMPAIGN_FIXTURE, FIXTURE_WORKFLOW_IDS, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
 
 const ROOT = path.join(__dirname, '../..');
 /** The last commit whose campaign workflow had no `patched('campaign-report')`. */
@@ -102,7 +104,19 @@ async function recordCampaignBeforeReport(env: TestWorkflowEnvironment): Promise
   }
 }
 
-const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'campaign-before-report'];
+/** The client's artifact transfers (workflows/artifacts.ts), as client/artifacts.ts starts them. */
+async function recordArtifactTransfers(env: TestWorkflowEnvironment, bundle: Bundle, names: Set<string>): Promise<void> {
+  const deps = { models: new RuleModel(AGENT_RULES), search: sampleSearchEngine(), store: new LocalDirStore(tempDir('fixture')), agent: testConfig().agent };
+  await withWorker(env, bundle, deps, async (taskQueue) => {
+    const options = { taskQueue, workflowExecutionTimeout: '1 minute' };
+    await env.client.workflow.execute('writeArtifactWorkflow', { ...options, workflowId: FIXTURE_WORKFLOW_IDS['write-artifact'], args: ['fixtures/hello.txt', 'hello\n'] });
+    await env.client.workflow.execute('readArtifactWorkflow', { ...options, workflowId: FIXTURE_WORKFLOW_IDS['read-artifact'], args: ['fixtures/hello.txt'] });
+  });
+  await deps.search.close();
+  for (const name of ['write-artifact', 'read-artifact']) if (names.has(name)) await save(env, FIXTURE_WORKFLOW_IDS[name], name);
+}
+
+const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'campaign-before-report', 'write-artifact', 'read-artifact'];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -112,6 +126,7 @@ async function main() {
     if (names.has('trajectory-two-searches')) await recordTrajectory(env, bundle);
     if (['campaign', 'round', 'collect-batch'].some((n) => names.has(n))) await recordCampaign(env, bundle, names);
     if (names.has('campaign-before-report')) await recordCampaignBeforeReport(env);
+    if (names.has('write-artifact') || names.has('read-artifact')) await recordArtifactTransfers(env, bundle, names);
   } finally {
     await env.teardown();
   }
