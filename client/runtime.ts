@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, PromiseCompletionTimeoutError, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { NativeConnection, PromiseCompletionTimeoutError, Runtime, DefaultLogger, makeTelemetryFilterString, Worker } from '@temporalio/worker';
 import type { Config } from '../lib/config';
 import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../lib/search-attributes';
 import type { SearchAttributeType } from '@temporalio/common';
@@ -36,8 +36,8 @@ export function installRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN'): void 
   runtimeInstalled = true;
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
-    // The SDK core's own log lines (failed workflow tasks, retried RPCs) go through the same logger and level.
-    telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } },
+    // The native core logs too; unforwarded, it prints them on stdout, into `restact ask --json` output.
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) } },
   });
 }
 
