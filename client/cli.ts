@@ -12,6 +12,7 @@ import { devCommand } from './commands/dev';
 import { historyCommand } from './commands/history';
 import { replayCommand } from './commands/replay';
 import { rerunCommand } from './commands/rerun';
+import { scheduleCommand } from './commands/schedule';
 import { indexCommand } from './commands/index-cmd';
 import { workerCommand } from './commands/worker';
 
@@ -37,6 +38,9 @@ Usage:
                                                the same, offline (restact history, temporal workflow show
                                                --output json, or the Web UI's download)
   restact replay --campaign ID [--failed]      replay every workflow of a campaign (or its failed trajectories)
+  restact schedule distill --cron "0 3 * * *" --config FILE [--timezone TZ]
+                                               a Temporal Schedule for nightly distillation (overlap: skip)
+  restact schedule list|describe ID|pause ID|unpause ID|trigger ID [--wait]|delete ID
   restact rerun WORKFLOW_ID [--model REF] [--worker]
                                                run a trajectory again (same question and settings), linked to
                                                the original; print both runs' steps side by side
@@ -58,6 +62,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   history: historyCommand,
   replay: replayCommand,
   rerun: rerunCommand,
+  schedule: scheduleCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

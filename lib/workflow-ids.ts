@@ -8,6 +8,9 @@
  *   <batch scope>.traj-<question>-<sample>           trajectoryWorkflow in a batch; `traj-<question>-<sample>` alone
  *                                                    for `restact ask`
  *   <trajectory id>.rerun-<yyyymmdd-hhmmss>          trajectoryWorkflow started by `restact rerun` (RerunOf = the original)
+ *   schedule-distill-<name>                          the Temporal Schedule of a distillation series (a schedule id)
+ *   distill-<name>                                   its action; each run: distill-<name>-<time> (the server adds the time)
+ *   distill-<name>-<time>.eval                       the run's evaluation of student and teacher (evalWorkflow)
  *   artifact-<read|write>-<nonce>                    a client's artifact transfer through a worker
  *
  * Pure: workflows import it. Changing an id format changes what running workflows compute on replay.
@@ -66,4 +69,17 @@ export function scopeOfBatch(batchWorkflowId: string): string {
 
 export function artifactTransferWorkflowId(direction: 'read' | 'write', nonce: string): string {
   return `artifact-${direction}-${nonce}`;
+}
+
+export function distillScheduleId(name: string): string {
+  return `schedule-distill-${name}`;
+}
+
+/** The workflow id a distillation schedule starts; the server appends each run's scheduled time. */
+export function distillWorkflowId(name: string): string {
+  return `distill-${name}`;
+}
+
+export function distillEvalWorkflowId(runWorkflowId: string): string {
+  return `${runWorkflowId}.eval`;
 }

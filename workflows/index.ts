@@ -4,3 +4,4 @@ export { campaignWorkflow } from './campaign';
 export { restRoundWorkflow } from './round';
 export { collectBatchWorkflow } from './collect-batch';
 export { readArtifactWorkflow, writeArtifactWorkflow } from './artifacts';
+export { distillationWorkflow } from './distill';
