@@ -40,7 +40,10 @@ function llmStepLines(step: ShownStep, fullPrompts: boolean): string[] {
   const record = step.record as LlmStepRecord | undefined;
   if (record) {
     record.attempts.forEach((a, i) => lines.push(`     output${record.attempts.length > 1 ? ` (attempt ${i + 1})` : ''}: ${JSON.stringify(a.raw)}${a.error ? red(`  rejected: ${a.error}`) : ''}  ${dim(`${a.tokens.prompt}+${a.tokens.completion} tok, ${(a.latencyMs / 1000).toFixed(1)} s`)}`));
-    if (record.samples?.length) lines.push(dim(`     ${record.samples.length} samples, chosen by ${record.selection}`));
+    if (record.samples?.length) {
+      lines.push(dim(`     ${record.samples.length} samples (the continuing one chosen by ${record.selection?.replace('_', ' ')}):`));
+      record.samples.forEach((x, i) => lines.push(dim(`       #${i + 1} ${JSON.stringify(x.raw)}${x.perplexity !== undefined ? ` perplexity ${x.perplexity.toFixed(2)}` : ''}${x.error ? `  rejected: ${x.error}` : ''}`)));
+    }
   } else if (step.raw !== undefined) {
     lines.push(`     output: ${JSON.stringify(step.raw)}`);
   }
