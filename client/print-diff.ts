@@ -10,7 +10,7 @@ const MARKS: Record<DiffMark, string> = { same: '=', changed: '~', 'only left': 
 
 /** One step as one line: its kind and what it did (the exact raw output when the record is there). */
 export function stepLine(step: ShownStep): string {
-  if (step.status === 'activity failed') return `${step.kind}: activity ${step.error}`;
+  if (step.status === 'activity failed') return `${step.kind}: ${step.query !== undefined ? `${JSON.stringify(step.query)} ` : ''}activity failed: ${step.error}`;
   if (step.status === 'failed') return `${step.kind}: FAILED ${step.raw !== undefined ? JSON.stringify(step.raw) : ''}`.trim();
   if (step.kind === 'search') return `search: ${JSON.stringify(step.query)} -> ${(step.results ?? []).map((r) => r.title).join(' | ') || '(none)'}`;
   return `${step.kind}: ${describeParsed(step.parsed)}`;

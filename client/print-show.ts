@@ -59,7 +59,7 @@ function searchLines(step: ShownStep): string[] {
 }
 
 function headline(step: ShownStep): string {
-  if (step.status === 'activity failed') return red(`activity ${step.activity} ${step.error}`);
+  if (step.status === 'activity failed') return `${step.query !== undefined ? `${JSON.stringify(step.query)}: ` : ''}${red(`activity ${step.activity} failed: ${step.error}`)}`;
   if (step.status === 'running') return dim('(still running)');
   if (step.status === 'failed') return red(`FAILED: ${step.error ?? 'unparsable output'}`);
   if (step.kind === 'search') return JSON.stringify(step.query);
@@ -76,8 +76,8 @@ export function formatShownTrajectory(t: ShownTrajectory, options: { fullPrompts
   for (const step of t.steps) {
     const retries = step.attempts > 1 ? dim(` (activity attempt ${step.attempts})`) : '';
     lines.push(`  ${String(step.index + 1).padStart(2)}. ${cyan(step.kind.padEnd(15))} ${headline(step)}${retries}  ${dim(`event ${step.scheduledEventId}`)}`);
-    if (step.kind === 'search') lines.push(...searchLines(step));
-    else if (step.status !== 'activity failed' && step.status !== 'running') lines.push(...llmStepLines(step, !!options.fullPrompts));
+    if (step.status === 'activity failed' || step.status === 'running') continue;
+    lines.push(...(step.kind === 'search' ? searchLines(step) : llmStepLines(step, !!options.fullPrompts)));
   }
   if (t.result?.failure) lines.push(`  ${red('failure:')} ${t.result.failure}`);
   if ('failure' in t.run) lines.push(`  ${red('workflow failure:')} ${t.run.failure}`);

@@ -59,6 +59,8 @@ beforeAll(async () => {
   for (const [workflowId, q] of [['traj-answered', QUESTIONS[0]], ['traj-failed', FAILING]] as const) {
     await env.client.workflow.execute('trajectoryWorkflow', { taskQueue: config.temporal.taskQueue, workflowId, args: [{ questionId: q.id, question: q.question, maxSearches: 2 }] });
   }
+  // A search activity that fails for good: an index the worker does not have.
+  await env.client.workflow.execute('trajectoryWorkflow', { taskQueue: config.temporal.taskQueue, workflowId: 'traj-search-failed', args: [{ questionId: 'q', question: QUESTIONS[2].question, searchDb: path.join(dir, 'missing.sqlite') }] });
 }, 120_000);
 
 afterAll(async () => {
@@ -99,7 +101,7 @@ test('replay --show prints the steps with their exact prompts and outputs from t
   expect(r.stdout).toContain('ok: traj-answered');
 });
 
-test('replay --show of a failed trajectory from the history alone: the failure and the raw output, prompts re-rendered', async () => {
+test('replay --show of failed trajectories: an unparsable step (from the history alone: raw output, prompts re-rendered), a failed activity', async () => {
   const r = await restact(['replay', 'traj-failed', '--show', '--history-only'], cliEnv);
   expect(r.code).toBe(0); // it replays fine; the trajectory itself failed
   expect(r.stdout).toContain('traj-failed  failed');
@@ -108,6 +110,9 @@ test('replay --show of a failed trajectory from the history alone: the failure a
   expect(r.stdout).toContain('output: "no answer here"');
   expect(r.stdout).toContain('prompt, re-rendered from the recorded input by the current prompt code');
   expect(r.stdout).toMatch(/failure: activity|failure: answer output unparsable/);
+
+  const searchFailed = await restact(['replay', 'traj-search-failed', '--show'], cliEnv);
+  expect(searchFailed.stdout).toMatch(/ 2\. search +"nationality of the director": activity search failed: NonRetryableError: Search index not found at /);
 
   // Offline, from a file, with no server at all.
   const file = path.join(dir, 'failed.json');
