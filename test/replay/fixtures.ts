@@ -13,6 +13,9 @@ export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
   'campaign-before-report': 'campaign-fixture-before-report',
   'write-artifact': 'artifact-write-fixture',
   'read-artifact': 'artifact-read-fixture',
+  // As a schedule names its runs: the action's id and the scheduled time.
+  distillation: 'distill-nightly-2026-11-26T03:00:00Z',
+  'distillation-no-new-data': 'distill-nightly-2026-11-27T03:00:00Z',
 };
 
 export const TWO_SEARCHES_QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';

@@ -14,6 +14,9 @@
  *                             bundled from that commit's sources: the old path of the patch
  *   write-artifact            writeArtifactWorkflow: a client stages a small file through a worker
  *   read-artifact             readArtifactWorkflow: a client reads it back
+ *   distillation              distillationWorkflow: the latest campaign's datasets distilled into the base model,
+ *                             both evaluated, both registered
+ *   distillation-no-new-data  distillationWorkflow: the next run finds the same data and ends early
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,6 +29,7 @@ import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import { AGENT_RULES, RecordingFineTuner, RuleModel } from '../helpers/rule-model';
 import { ScriptedModel } from '../helpers/scripted-model';
 import { TWO_SEARCHES } from '../helpers/scripts';
+import { exampleDistillationInput, seedRegistry } from '../helpers/distill';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 import { CAMPAIGN_FIXTURE, FIXTURE_WORKFLOW_IDS, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
 
@@ -116,7 +120,21 @@ async function recordArtifactTransfers(env: TestWorkflowEnvironment, bundle: Bun
   for (const name of ['write-artifact', 'read-artifact']) if (names.has(name)) await save(env, FIXTURE_WORKFLOW_IDS[name], name);
 }
 
-const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'campaign-before-report', 'write-artifact', 'read-artifact'];
+/** Two scheduled runs of examples/nightly-distill.json over a seeded registry: the first distils, the second finds no new data. */
+async function recordDistillations(env: TestWorkflowEnvironment, bundle: Bundle, names: Set<string>): Promise<void> {
+  const store = new LocalDirStore(tempDir('fixture'));
+  await seedRegistry(store);
+  const deps = { models: new RuleModel(AGENT_RULES), search: sampleSearchEngine(), store, agent: testConfig().agent, fineTuner: new RecordingFineTuner(), workDir: tempDir('fixture-work') };
+  await withWorker(env, bundle, deps, async (taskQueue) => {
+    for (const name of ['distillation', 'distillation-no-new-data']) {
+      await env.client.workflow.execute('distillationWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS[name], args: [exampleDistillationInput()] });
+    }
+  });
+  await deps.search.close();
+  for (const name of ['distillation', 'distillation-no-new-data']) if (names.has(name)) await save(env, FIXTURE_WORKFLOW_IDS[name], name);
+}
+
+const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'campaign-before-report', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data'];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -127,6 +145,7 @@ async function main() {
     if (['campaign', 'round', 'collect-batch'].some((n) => names.has(n))) await recordCampaign(env, bundle, names);
     if (names.has('campaign-before-report')) await recordCampaignBeforeReport(env);
     if (names.has('write-artifact') || names.has('read-artifact')) await recordArtifactTransfers(env, bundle, names);
+    if (names.has('distillation') || names.has('distillation-no-new-data')) await recordDistillations(env, bundle, names);
   } finally {
     await env.teardown();
   }

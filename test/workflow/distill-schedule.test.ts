@@ -11,15 +11,12 @@ import type { Worker } from '@temporalio/worker';
 import { createWorker } from '../../worker';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import type { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
-import { getJson, putJson } from '../../ports/artifact-store';
-import { campaignKeys, modelRegistryKey } from '../../lib/artifact-keys';
+import { getJson } from '../../ports/artifact-store';
 import type { DistilledModelEntry } from '../../activities/record-distillation';
 import { AGENT_RULES, RecordingFineTuner, RuleModel } from '../helpers/rule-model';
 import { restact } from '../helpers/cli';
+import { example, seedRegistry, TEACHER_CAMPAIGN } from '../helpers/distill';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
-
-const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
-const QUESTIONS = fs.readFileSync(path.join(DATA, 'questions.jsonl'), 'utf8').trim().split('\n');
 
 let env: TestWorkflowEnvironment;
 let search: SqliteSearchEngines;
@@ -31,30 +28,11 @@ const store = new LocalDirStore(path.join(dir, 'artifacts'));
 const fineTuner = new RecordingFineTuner();
 let cliEnv: Record<string, string | undefined>;
 
-const example = (n: number) => JSON.stringify({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: `q${n}` }, { role: 'assistant', content: `a${n}` }] });
-
-/** Two campaigns in the registry: an older one, and the latest with two rounds (the teacher). */
-async function seedRegistry(): Promise<void> {
-  const campaigns = [
-    { id: 'old-20261101-030000', rounds: 1 },
-    { id: 'teach-20261126-030000', rounds: 2 },
-  ];
-  for (const c of campaigns) {
-    await store.put(campaignKeys(c.id).evalQuestions, QUESTIONS.slice(10, 12).join('\n') + '\n');
-    for (let round = 0; round < c.rounds; round++) {
-      const prefix = `campaigns/${c.id}/round-${round}/dataset`;
-      await store.put(`${prefix}/train.jsonl`, [example(round), example(round + 10), example(99)].join('\n') + '\n');
-      await store.put(`${prefix}/validation.jsonl`, example(round + 20) + '\n');
-      await putJson(store, modelRegistryKey(c.id, round), { model: `artifact:campaigns/${c.id}/round-${round}/model/adapter.gguf`, campaignId: c.id, round, parentModel: 'base', datasetKey: `${prefix}/train.jsonl`, trainLoss: [1], outputs: {} });
-    }
-  }
-}
-
 beforeAll(async () => {
   search = sampleSearchEngine();
   let bundle;
   [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
-  await seedRegistry();
+  await seedRegistry(store);
   worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: new RuleModel(AGENT_RULES), search, store, agent: config.agent, fineTuner, workDir: path.join(dir, 'work') }, workflowBundle: bundle });
   running = worker.run();
   cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, RESTACT_MODEL: path.join(dir, 'no-model.gguf') };
@@ -100,9 +78,9 @@ test('schedule distill, describe, trigger (a distillation that registers the stu
     role: 'student',
     model: `ft-${runId.replace(/:/g, '_')}`,
     parentModel: 'base',
-    teacherModel: 'artifact:campaigns/teach-20261126-030000/round-1/model/adapter.gguf',
-    teacherCampaignId: 'teach-20261126-030000',
-    datasetKeys: ['campaigns/teach-20261126-030000/round-0/dataset/train.jsonl', 'campaigns/teach-20261126-030000/round-1/dataset/train.jsonl'],
+    teacherModel: `artifact:campaigns/${TEACHER_CAMPAIGN}/round-1/model/adapter.gguf`,
+    teacherCampaignId: TEACHER_CAMPAIGN,
+    datasetKeys: [0, 1].map((round) => `campaigns/${TEACHER_CAMPAIGN}/round-${round}/dataset/train.jsonl`),
     distillationId: runId,
   });
   const teacher = await getJson<DistilledModelEntry>(store, `registry/distillations/${runId.replace(/:/g, '_')}/teacher.json`);
