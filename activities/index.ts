@@ -26,8 +26,11 @@ import { registerModel, RegistryEntry } from './register-model';
 import { writeCampaignReport, CampaignReportCall } from './write-campaign-report';
 import { prepareDistillation, PrepareDistillationCall } from './prepare-distillation';
 import { recordDistillation, RecordDistillationCall } from './record-distillation';
-import { readArtifact } from './read-artifact';
+import { readArtifact, type ReadArtifactCall } from './read-artifact';
 import { writeArtifact } from './write-artifact';
+import { scoreAnswer, type ScoreAnswerCall } from './score-answer';
+import { writeEvalReport, type WriteEvalReportCall } from './write-eval-report';
+import { judgeAnswer, type JudgeCall } from './judge';
 
 export interface ActivityDeps {
   models: ChatModelProvider;
@@ -74,8 +77,14 @@ export function createActivities(deps: ActivityDeps) {
     recordDistillation: (call: RecordDistillationCall) => mapNonRetryable(() => recordDistillation(deps, call)),
 
     // Artifacts for clients that cannot reach the store themselves (the CLI on another machine).
-    readArtifact: (call: { key: string }) => mapNonRetryable(() => readArtifact(deps, call)),
+    readArtifact: (call: ReadArtifactCall) => mapNonRetryable(() => readArtifact(deps, call)),
     writeArtifact: (call: { key: string; text: string }) => mapNonRetryable(() => writeArtifact(deps, call)),
+
+    // Evaluation: score (and judge) one answer; aggregate an evaluation into its report; judge one human-labelled
+    // answer (calibration).
+    scoreAnswer: (call: ScoreAnswerCall) => waiting(() => scoreAnswer(llm, call)),
+    writeEvalReport: (call: WriteEvalReportCall) => mapNonRetryable(() => writeEvalReport(deps.store, call)),
+    judgeAnswer: (call: JudgeCall) => waiting(() => judgeAnswer(llm, call)),
   };
 }
 

@@ -3,6 +3,7 @@
  * itself, so it works when the CLI runs on another machine than the workers and their store. Size-bounded.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { readArtifactWorkflow, writeArtifactWorkflow } from '../workflows/artifacts';
 import { artifactTransferWorkflowId } from '../lib/workflow-ids';
@@ -14,15 +15,29 @@ import type { TemporalSession } from './runtime';
 /** Long enough for a busy worker to free an activity slot; short enough that "no worker is running" gets an answer. */
 const TRANSFER_TIMEOUT = '10 minutes';
 
-/** `options.taskQueue`: the workers whose store holds it (default: the configured task queue); `options.timeout`: how
- * long to wait for one of them (default 10 minutes). */
-export async function readArtifact(session: TemporalSession, key: string, options: { taskQueue?: string; timeout?: string } = {}): Promise<string> {
+/** Where to read from and how long to wait: `taskQueue` names the workers whose store holds it (default: the
+ * configured task queue); `timeout` bounds the wait for one of them (default 10 minutes). */
+export interface ReadOptions {
+  taskQueue?: string;
+  timeout?: string;
+}
+
+export async function readArtifact(session: TemporalSession, key: string, options: ReadOptions = {}): Promise<string> {
+  return (await read(session, key, false, options))!; // without ifExists the worker fails on a missing artifact
+}
+
+/** The artifact's text, or undefined when the workers' store has none under `key`. */
+export async function readArtifactIfExists(session: TemporalSession, key: string, options: ReadOptions = {}): Promise<string | undefined> {
+  return (await read(session, key, true, options)) ?? undefined;
+}
+
+async function read(session: TemporalSession, key: string, ifExists: boolean, options: ReadOptions): Promise<string | null> {
   return transfer(session, 'read', key, () =>
     session.client.workflow.execute<typeof readArtifactWorkflow>('readArtifactWorkflow', {
       taskQueue: options.taskQueue ?? session.config.temporal.taskQueue,
       workflowId: artifactTransferWorkflowId('read', randomUUID()),
       workflowExecutionTimeout: options.timeout ?? TRANSFER_TIMEOUT,
-      args: [key],
+      args: [key, ifExists],
       ...runLabel(artifactTransferSummary('read', key)),
     }),
   );
@@ -40,6 +55,14 @@ export async function writeArtifact(session: TemporalSession, key: string, text:
       ...runLabel(artifactTransferSummary('write', key)),
     }),
   );
+}
+
+/**
+ * Where an artifact is, for the user: a local path with the embedded dev server (its only worker is this process's,
+ * whose store is this machine's configured folder), else the key in the workers' store.
+ */
+export function artifactLocation(session: TemporalSession, key: string): string {
+  return session.embedded ? path.join(session.config.artifacts.dir, key) : `${key} (in the workers' artifact store)`;
 }
 
 /** A failed transfer says what failed on the worker, not just "workflow failed". */

@@ -5,7 +5,9 @@ import type { Client } from '@temporalio/client';
 import { MultiBar, Presets } from 'cli-progress';
 import { CampaignSchema, type CampaignSettings } from '../lib/rest/campaign-settings';
 import { formatZodError } from '../lib/config';
-import { parseJsonl, QuestionSchema } from '../lib/corpus';
+import { parseJsonl, QuestionSchema, type Question } from '../lib/corpus';
+import { heldOutOverlap } from '../lib/eval/datasets';
+import { describeJudge } from '../lib/eval/judge';
 import { campaignKeys } from '../lib/artifact-keys';
 import { CAMPAIGN_ID, MODEL, modelLabel } from '../lib/search-attributes';
 import { campaignSummary, runLabel } from '../lib/run-summary';
@@ -34,14 +36,25 @@ export function loadCampaignSettings(configFile: string): CampaignSettings {
 }
 
 /** The selected questions of a set, checked, as the JSONL every worker reads. */
-function selectQuestions(set: CampaignSettings['questions'], needAnswers: boolean): { jsonl: string; count: number } {
+function selectQuestions(set: CampaignSettings['questions'], needAnswers: boolean): { rows: Question[]; jsonl: string; count: number } {
   if (!fs.existsSync(set.file)) throw new CampaignConfigError(`question file not found: ${set.file}`);
   const { rows, errors } = parseJsonl(fs.readFileSync(set.file, 'utf8'), QuestionSchema, 'question');
   if (errors.length) throw new CampaignConfigError(`${set.file} line ${errors[0].line}: ${errors[0].message}`);
   const chosen = rows.slice(set.offset, set.limit ? set.offset + set.limit : undefined);
   if (!chosen.length) throw new CampaignConfigError(`${set.file}: no questions selected (offset ${set.offset}, limit ${set.limit ?? 'none'})`);
   if (needAnswers && chosen.some((q) => !q.answers.length)) throw new CampaignConfigError(`${set.file}: evaluation questions need reference answers`);
-  return { jsonl: chosen.map((q) => JSON.stringify(q)).join('\n') + '\n', count: chosen.length };
+  return { rows: chosen, jsonl: chosen.map((q) => JSON.stringify(q)).join('\n') + '\n', count: chosen.length };
+}
+
+/** The held-out set must never feed training: one message naming the overlapping questions. */
+export function refuseHeldOutOverlap(training: Question[], heldOut: Question[]): void {
+  const overlap = heldOutOverlap(training, heldOut);
+  if (!overlap.length) return;
+  const shown = overlap.slice(0, 5).map((o) => `${o.id} (same ${o.by === 'id' ? 'id' : 'question text'})`).join(', ');
+  throw new CampaignConfigError(
+    `campaign.evalQuestions overlap campaign.questions in ${overlap.length} question(s): ${shown}${overlap.length > 5 ? ', ...' : ''}. ` +
+      'Held-out questions must never be trained on: choose disjoint files or offsets/limits.',
+  );
 }
 
 /** Stages the question sets in the workers' artifact store (through a worker) and starts the campaign workflow. */
@@ -51,13 +64,15 @@ export async function startCampaign(session: TemporalSession, settings: Campaign
   const keys = campaignKeys(campaignId);
   const questions = selectQuestions(settings.questions, false);
   const evalQuestions = selectQuestions(settings.evalQuestions, true);
+  refuseHeldOutOverlap(questions.rows, evalQuestions.rows);
+  const judge = describeJudge(config.llm, settings.evaluation.judge);
   await writeArtifact(session, keys.questions, questions.jsonl);
   await writeArtifact(session, keys.evalQuestions, evalQuestions.jsonl);
   const workflowId = campaignWorkflowId(campaignId);
   await client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings, trainingTaskQueue: config.temporal.trainingTaskQueue }],
+    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings, judge, trainingTaskQueue: config.temporal.trainingTaskQueue }],
     typedSearchAttributes: [
       { key: CAMPAIGN_ID, value: campaignId },
       { key: MODEL, value: modelLabel(settings.policyModel) },

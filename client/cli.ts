@@ -15,6 +15,8 @@ import { rerunCommand } from './commands/rerun';
 import { scheduleCommand } from './commands/schedule';
 import { indexCommand } from './commands/index-cmd';
 import { workerCommand } from './commands/worker';
+import { evalCommand } from './commands/eval';
+import { reportCommand } from './commands/report';
 
 const USAGE = `restact: a self-improving ReAct search agent on Temporal
 
@@ -44,6 +46,12 @@ Usage:
   restact rerun WORKFLOW_ID [--model REF] [--worker]
                                                run a trajectory again (same question and settings), linked to
                                                the original; print both runs' steps side by side
+  restact eval --dataset FILE [--corpus FILE.jsonl | --db PATH] [--model REF ...] [--runs N] [--judge REF] [--limit N]
+               [--format jsonl|hotpotqa|csv] [--offset N] [--concurrency N] [--temperature T] [--seed S] [--json]
+                                               evaluate models on a question set: EM, F1, auto-eval, behaviour, 95% CIs
+  restact eval calibrate [--labels FILE] [--judge REF]
+                                               the auto-eval judge against human labels (default: the shipped sample)
+  restact report CAMPAIGN_ID                   a Markdown page with per-round scores, behaviour and charts
 
 Common options:
   --config FILE   config file (default: ./restact.config.json if present); environment variables override it
@@ -63,6 +71,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   replay: replayCommand,
   rerun: rerunCommand,
   schedule: scheduleCommand,
+  eval: evalCommand,
+  report: reportCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -133,6 +133,19 @@ export const WorkerSchema = z.object({
   shutdownForceSeconds: z.number().min(1).max(7200).default(120),
 });
 
+/** `restact eval` defaults; flags override them. */
+export const EvalSchema = z.object({
+  /** Auto-eval judge model ref (the ChatModelProvider resolves it); unset = the configured model (embedded: weak). */
+  judge: z.string().min(1).optional(),
+  /** Trajectories per question and model (the paper uses 10). */
+  runs: z.number().int().min(1).max(20).default(1),
+  /** Trajectories in flight at once. */
+  concurrency: z.number().int().min(1).max(64).default(2),
+  /** Bootstrap resamples for every confidence interval. */
+  resamples: z.number().int().min(100).max(100_000).default(1000),
+  seed: z.string().min(1).default('restact'),
+});
+
 export const ConfigSchema = z.object({
   temporal: TemporalSchema.prefault({}),
   llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 8, contextSize: 'auto' }),
@@ -149,6 +162,7 @@ export const ConfigSchema = z.object({
   /** The fine-tuning backend the workers use (ReST rounds). */
   fineTune: FineTunerSchema.default({ backend: 'local' }),
   worker: WorkerSchema.prefault({}),
+  eval: EvalSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -157,6 +171,7 @@ export type AgentSettings = z.infer<typeof AgentSchema>;
 export type FineTunerConfig = z.infer<typeof FineTunerSchema>;
 export type TemporalConfig = z.infer<typeof TemporalSchema>;
 export type WorkerSettings = z.infer<typeof WorkerSchema>;
+export type EvalConfig = z.infer<typeof EvalSchema>;
 
 /** One message per problem, naming the field and what is expected. */
 export function formatZodError(error: z.ZodError, source: string): string {

@@ -42,6 +42,14 @@ export function batchSummary(b: { campaignId: string; round: number; phase: stri
   return `${b.phase} batch of ${where}: questions ${b.offset + 1}-${b.offset + b.limit} with ${b.model}`;
 }
 
+export function evalSummary(e: { title: string; models: string[]; questions: number; runs: number }): string {
+  return `evaluation ${e.title}: ${e.models.join(' vs ')} on ${e.questions} question(s) x ${e.runs} run(s)`;
+}
+
+export function calibrationSummary(c: { answers: number; judge?: string }): string {
+  return `judge calibration: ${c.judge ?? 'the configured model'} on ${c.answers} labelled answer(s)`;
+}
+
 export function rerunSummary(originalId: string, model: string | undefined): string {
   return `rerun of ${originalId} (${modelPart(model)})`;
 }

@@ -14,7 +14,9 @@ export const MODEL = defineSearchAttributeKey('Model', SearchAttributeType.KEYWO
 /** On a `restact rerun` trajectory: the workflow id of the run it repeats. */
 export const RERUN_OF = defineSearchAttributeKey('RerunOf', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [QUESTION_ID, OUTCOME, CAMPAIGN_ID, ROUND_INDEX, PHASE, MODEL, RERUN_OF];
+export const EVAL_ID = defineSearchAttributeKey('EvalId', SearchAttributeType.KEYWORD);
+
+export const ALL_SEARCH_ATTRIBUTES = [QUESTION_ID, OUTCOME, CAMPAIGN_ID, ROUND_INDEX, PHASE, MODEL, RERUN_OF, EVAL_ID];
 
 /** The type name the Temporal CLI uses (`temporal server start-dev --search-attribute Name=Type`). */
 export function cliTypeName(key: { name: string; type: SearchAttributeType }): 'Keyword' | 'Int' {

@@ -14,12 +14,12 @@ export const RETRY: RetryPolicy = {
   nonRetryableErrorTypes: ['NonRetryableError'],
 };
 
-type HeartbeatingActivity = 'decide' | 'summarize' | 'generateAnswer' | 'checkRelevance' | 'checkGrounding' | 'rankTrajectory';
+type HeartbeatingActivity = 'decide' | 'summarize' | 'generateAnswer' | 'checkRelevance' | 'checkGrounding' | 'rankTrajectory' | 'scoreAnswer' | 'judgeAnswer';
 type TrainingActivity = 'fineTune';
 type IoActivity = Exclude<keyof Activities, HeartbeatingActivity | TrainingActivity>;
 
 /**
- * LLM steps and ranking: they may queue behind others for the embedded model and heartbeat meanwhile
+ * LLM steps, ranking and judging: they may queue behind others for the embedded model and heartbeat meanwhile
  * (activities/heartbeat.ts), so a worker that dies is noticed within the heartbeat timeout.
  */
 export const heartbeating = proxyActivities<Pick<Activities, HeartbeatingActivity>>({

@@ -10,6 +10,7 @@
  */
 import { executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CampaignSettings } from '../lib/rest/campaign-settings';
+import type { JudgeDescription } from '../lib/eval/judge';
 import type { CampaignProgress, EvalScore, Phase, RoundSummary } from '../lib/rest/progress';
 import { campaignKeys } from '../lib/artifact-keys';
 import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, ROUND_INDEX } from '../lib/search-attributes';
@@ -28,6 +29,8 @@ export interface CampaignInput {
   settings: CampaignSettings;
   /** The task queue of the training workers (config `temporal.trainingTaskQueue`); unset = the campaign's own. */
   trainingTaskQueue?: string;
+  /** The auto-eval judge (from the client's config); unset: the workers' configured model. */
+  judge?: JudgeDescription;
 }
 
 export interface CampaignResult {
@@ -74,6 +77,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     progress.baseline = await evaluate({ ...input, round: -1 }, 'baseline', settings.policyModel, batchScope(workflowId, 'baseline'), campaignKeys(input.campaignId).baselineEval, async (b) => {
       progress.questionsDone += b.questions;
     });
+    progress.questionsDone = input.evalQuestionCount;
   }
 
   let policy = settings.policyModel;
@@ -84,7 +88,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     upsertSearchAttributes([{ key: ROUND_INDEX, value: round }]);
     const summary = await executeChild(restRoundWorkflow, {
       workflowId: roundWorkflowId(workflowId, round),
-      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings, trainingTaskQueue: input.trainingTaskQueue }],
+      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings, judge: input.judge, baseline: settings.evaluation.baseline, trainingTaskQueue: input.trainingTaskQueue }],
       typedSearchAttributes: [
         { key: CAMPAIGN_ID, value: input.campaignId },
         { key: ROUND_INDEX, value: round },

@@ -5,3 +5,5 @@ export { restRoundWorkflow } from './round';
 export { collectBatchWorkflow } from './collect-batch';
 export { readArtifactWorkflow, writeArtifactWorkflow } from './artifacts';
 export { distillationWorkflow } from './distill';
+export { evalWorkflow } from './eval';
+export { calibrateWorkflow } from './calibrate';

@@ -2,16 +2,20 @@
  * One ReST round (Figure 1 of the paper): collect -> rank -> dataset -> fine-tune -> evaluate -> register.
  * Only keys and counts travel between workflows; data lives in the artifact store.
  */
-import { getExternalWorkflowHandle, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { executeChild, getExternalWorkflowHandle, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CampaignSettings } from '../lib/rest/campaign-settings';
 import type { EvalScore, RoundProgressUpdate, RoundSummary } from '../lib/rest/progress';
 import { samplesForRound } from '../lib/rest/round-plan';
-import { roundKeys } from '../lib/artifact-keys';
-import { PHASE } from '../lib/search-attributes';
-import { batchScope } from '../lib/workflow-ids';
+import type { JudgeDescription } from '../lib/eval/judge';
+import { headlineScore } from '../lib/eval/headline';
+import { campaignEvalPrefix, roundKeys } from '../lib/artifact-keys';
+import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, ROUND_INDEX } from '../lib/search-attributes';
+import { evalSummary, runLabel } from '../lib/run-summary';
+import { batchScope, campaignEvalId } from '../lib/workflow-ids';
 import { io, training } from './activity-options';
 import { runBatches, sum, type CollectBatchResult } from './collect-batch';
 import { roundProgressSignal } from './signals';
+import { evalWorkflow } from './eval';
 
 export interface RestRoundInput {
   campaignId: string;
@@ -24,6 +28,10 @@ export interface RestRoundInput {
   settings: CampaignSettings;
   /** The task queue of the training workers; unset = this workflow's (activity-options.ts `training`). */
   trainingTaskQueue?: string;
+  /** The auto-eval judge (set at campaign start from the client's config). */
+  judge?: JudgeDescription;
+  /** Whether the campaign evaluated its starting policy (each round is then also compared with it). */
+  baseline?: boolean;
 }
 
 /** Collects, ranks, builds the dataset, fine-tunes, evaluates, registers; returns a small summary. */
@@ -77,6 +85,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
   const score = await evaluate(input, 'evaluate', tuned.model, batchScope(workflowId, 'evaluate'), keys.eval, (batch) =>
     report({ questionsDone: progress.questionsDone + batch.questions }),
   );
+  if (patched('eval-workflow')) await report({ questionsDone: input.evalQuestionCount }); // evalWorkflow reports no batches
 
   const summary: RoundSummary = {
     round,
@@ -113,7 +122,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
  * under `scope`) and scores them: the round's evaluation, and the campaign's baseline before round 0.
  */
 export async function evaluate(
-  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings'>,
+  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline'>,
   phase: 'evaluate' | 'baseline',
   model: string,
   scope: string,
@@ -121,6 +130,9 @@ export async function evaluate(
   onBatch: (batch: CollectBatchResult) => Promise<void>,
 ): Promise<EvalScore> {
   const { settings } = input;
+  // Through evalWorkflow: auto-eval, behaviour, CIs, and this model paired against the baseline and round 0 on the
+  // same questions. Histories from before it replay the batch path below.
+  if (patched('eval-workflow')) return evaluateWithWorkflow(input, model, scope);
   const plan = {
     campaignId: input.campaignId,
     round: input.round,
@@ -135,4 +147,48 @@ export async function evaluate(
   };
   const batches = await runBatches(plan, scope, input.evalQuestionCount, settings.batchSize, onBatch);
   return io.scoreEvaluation({ questionsKey: input.evalQuestionsKey, answers: batches.flatMap((b) => b.answers), reportKey });
+}
+
+async function evaluateWithWorkflow(
+  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline'>,
+  model: string,
+  workflowId: string,
+): Promise<EvalScore> {
+  const { round, campaignId, settings } = input;
+  const compareWith = [
+    ...(input.baseline && round >= 0 ? [{ outPrefix: campaignEvalPrefix(campaignId, -1), modelIndex: 0, label: 'baseline' }] : []),
+    ...(round > 0 ? [{ outPrefix: campaignEvalPrefix(campaignId, 0), modelIndex: 0, label: 'round 0' }] : []),
+  ];
+  const label = round < 0 ? 'baseline' : `round ${round}`;
+  const judgeRef = settings.evaluation.judge;
+  const outcome = await executeChild(evalWorkflow, {
+    workflowId,
+    args: [
+      {
+        evalId: campaignEvalId(campaignId, round),
+        title: `${campaignId} ${label}`,
+        questionsKey: input.evalQuestionsKey,
+        questionCount: input.evalQuestionCount,
+        models: [{ label, ref: model }],
+        runs: settings.evaluation.runs,
+        judge: input.judge ?? { ref: judgeRef, label: judgeRef ?? "the workers' configured model", weak: false },
+        maxSearches: settings.maxSearches,
+        temperature: settings.evaluation.temperature,
+        concurrency: settings.concurrency,
+        outPrefix: campaignEvalPrefix(campaignId, round),
+        seed: settings.dataset.seed,
+        resamples: settings.evaluation.resamples,
+        compareWith,
+        campaign: { campaignId, round },
+      },
+    ],
+    typedSearchAttributes: [
+      { key: CAMPAIGN_ID, value: campaignId },
+      { key: ROUND_INDEX, value: round },
+      { key: PHASE, value: round < 0 ? 'baseline' : 'evaluate' },
+      { key: MODEL, value: modelLabel(model) },
+    ],
+    ...runLabel(evalSummary({ title: `${campaignId} ${label}`, models: [label], questions: input.evalQuestionCount, runs: settings.evaluation.runs })),
+  });
+  return headlineScore(outcome);
 }

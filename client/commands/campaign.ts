@@ -13,7 +13,7 @@ import { formatProgress, formatRoundSummary, printCampaignResult } from '../prin
 import { withTemporal } from '../runtime';
 import { runIndex } from './index-cmd';
 
-const CampaignIdArg = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a campaign workflow id, e.g. campaign-sample-20261125-101500');
+export const CampaignIdArg = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a campaign workflow id, e.g. campaign-sample-20261125-101500');
 
 export async function campaignCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
