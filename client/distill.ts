@@ -6,6 +6,7 @@ import type { DistillationInput } from '../lib/distill/plan';
 import { formatZodError } from '../lib/config';
 import { parseJsonl, QuestionSchema } from '../lib/corpus';
 import { distillSeriesKeys } from '../lib/artifact-keys';
+import { describeJudge } from '../lib/eval/judge';
 import { writeArtifact } from './artifacts';
 import { ConfigFileError } from './config-loader';
 import type { TemporalSession } from './runtime';
@@ -40,12 +41,14 @@ export async function distillationInput(session: TemporalSession, s: DistillSett
     questionsKey = await writeArtifact(session, distillSeriesKeys(s.name).evalQuestions, chosen.map((r) => JSON.stringify(r)).join('\n') + '\n');
   }
   const { questions: _questions, ...evaluation } = s.evaluation;
+  const judge = resolveModelRef(evaluation.judge);
   return {
     name: s.name,
     student: resolveModelRef(s.student)!,
     teacher: { ...s.teacher, model: resolveModelRef(s.teacher.model) },
     fineTune: s.fineTune,
-    evaluation: { ...evaluation, questionsKey, judge: resolveModelRef(evaluation.judge) },
+    evaluation: { ...evaluation, questionsKey, judge },
     trainingTaskQueue: session.config.temporal.trainingTaskQueue,
+    judge: describeJudge(session.config.llm, judge),
   };
 }

@@ -6,11 +6,14 @@
  *
  *   data -> fine-tune (training task queue) -> evaluate student and teacher (evalWorkflow, paired) -> register
  */
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { DistillationInput, DistillationResult } from '../lib/distill/plan';
+import { executeChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { DISTILL_EVAL_MODELS, distillationEvaluation, type DistillationInput, type DistillationResult } from '../lib/distill/plan';
 import { distillRunKeys, safeKey } from '../lib/artifact-keys';
 import { OUTCOME, PHASE } from '../lib/search-attributes';
+import { evalSummary, runLabel } from '../lib/run-summary';
+import { distillEvalWorkflowId } from '../lib/workflow-ids';
 import { io, training } from './activity-options';
+import { evalWorkflow } from './eval';
 
 type DistillPhase = 'data' | 'fine-tune' | 'evaluate' | 'register' | 'done';
 
@@ -43,9 +46,44 @@ export async function distillationWorkflow(input: DistillationInput): Promise<Di
     hyperparameters: input.fineTune,
   });
 
-  // 3. Student and teacher on the same held-out questions. (evalWorkflow: issue 12)
+  // 3. Student and teacher on the same held-out questions, in one evaluation: the teacher is model 0, so its paired
+  // differences are student - teacher, per question, with bootstrap CIs.
   phase('evaluate');
-  const evaluation = { workflowId: '' };
+  const ev = input.evaluation;
+  const evalId = distillEvalWorkflowId(workflowId);
+  const title = `distillation ${workflowId}`;
+  const models = [
+    { label: DISTILL_EVAL_MODELS.teacher, ref: data.teacherModel },
+    { label: DISTILL_EVAL_MODELS.student, ref: tuned.model },
+  ];
+  const outcome = await executeChild(evalWorkflow, {
+    workflowId: evalId,
+    args: [
+      {
+        evalId: workflowId,
+        title,
+        questionsKey: data.evalQuestionsKey,
+        questionCount: data.evalQuestionCount,
+        models,
+        runs: ev.runs,
+        judge: input.judge ?? { ref: ev.judge, label: ev.judge ?? "the workers' configured model", weak: false },
+        maxSearches: ev.maxSearches,
+        temperature: ev.temperature,
+        concurrency: ev.concurrency,
+        outPrefix: keys.eval,
+        seed: ev.seed,
+        resamples: ev.resamples,
+      },
+    ],
+    ...runLabel(evalSummary({ title, models: models.map((m) => m.label), questions: data.evalQuestionCount, runs: ev.runs })),
+  });
+  const evaluation = distillationEvaluation(evalId, outcome);
+  const entryEvaluation = (label: string) => ({
+    workflowId: evalId,
+    reportKey: outcome.files.json,
+    scores: outcome.models.find((m) => m.model === label)?.metrics,
+    paired: evaluation.studentMinusTeacher,
+  });
 
   // 4. Both in the registry, with lineage.
   phase('register');
@@ -53,10 +91,18 @@ export async function distillationWorkflow(input: DistillationInput): Promise<Di
   const result = await io.recordDistillation({
     name: input.name,
     fingerprint: data.fingerprint,
-    result: { workflowId, status: 'distilled', teacherModel: data.teacherModel, studentModel: tuned.model, datasetKeys: data.datasetKeys, keys: { trainKey: data.trainKey } },
+    result: {
+      workflowId,
+      status: 'distilled',
+      teacherModel: data.teacherModel,
+      studentModel: tuned.model,
+      datasetKeys: data.datasetKeys,
+      keys: { trainKey: data.trainKey, evalReport: outcome.files.markdown },
+      evaluation,
+    },
     models: [
-      { role: 'student', model: tuned.model, parentModel: input.student, ...lineage, trainLoss: tuned.trainLoss, evaluation, outputs: tuned.outputs },
-      { role: 'teacher', model: data.teacherModel, ...lineage, evaluation },
+      { role: 'student', model: tuned.model, parentModel: input.student, ...lineage, trainLoss: tuned.trainLoss, evaluation: entryEvaluation(DISTILL_EVAL_MODELS.student), outputs: tuned.outputs },
+      { role: 'teacher', model: data.teacherModel, ...lineage, evaluation: entryEvaluation(DISTILL_EVAL_MODELS.teacher) },
     ],
   });
   upsertSearchAttributes([{ key: OUTCOME, value: 'distilled' }, { key: PHASE, value: 'done' }]);

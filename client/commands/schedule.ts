@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import type { DistillationResult } from '../../lib/distill/plan';
+import { formatDistillationEvaluation, type DistillationResult } from '../../lib/distill/plan';
 import { commandConfig, err, out, parseFlags, UsageError, validate } from '../command-line';
 import { distillationInput, loadDistillSettings } from '../distill';
 import { formatScheduleDescription, formatScheduleLine, type RunStatus } from '../print-schedule';
@@ -96,7 +96,7 @@ async function recentRuns(client: Client, scheduleId: string): Promise<RunStatus
     info.recentActions.slice(-5).map(async (a) => {
       const handle = client.workflow.getHandle(a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId);
       const { status, type } = await handle.describe();
-      const outcome = status.name === 'COMPLETED' && type === 'distillationWorkflow' ? describeResult((await handle.result()) as DistillationResult) : undefined;
+      const outcome = status.name === 'COMPLETED' && type === 'distillationWorkflow' ? describeResult((await handle.result()) as DistillationResult).split('\n')[0] : undefined;
       return { workflowId: a.action.workflow.workflowId, status: status.name, outcome };
     }),
   );
@@ -104,5 +104,6 @@ async function recentRuns(client: Client, scheduleId: string): Promise<RunStatus
 
 export function describeResult(r: DistillationResult): string {
   if (r.status === 'no-new-data') return `no new data since ${r.since}: nothing trained`;
-  return `distilled: student ${r.studentModel} (teacher ${r.teacherModel}, ${r.datasetKeys.length} dataset(s)); registry ${r.keys.student ?? ''}`;
+  const distilled = `distilled: student ${r.studentModel} (teacher ${r.teacherModel}, ${r.datasetKeys.length} dataset(s)); registry ${r.keys.student ?? ''}`;
+  return r.evaluation ? `${distilled}\n  ${formatDistillationEvaluation(r.evaluation)}` : distilled;
 }

@@ -4,6 +4,9 @@
  * plus the pure choices. No zod here: workflows import it.
  */
 import type { FineTuneHyperparameters } from '../../ports/fine-tuner';
+import type { JudgeDescription } from '../eval/judge';
+import type { EvalOutcome } from '../eval/report';
+import type { PairedComparison } from '../eval/aggregate';
 
 export interface DistillationInput {
   /** The series this run belongs to (`distill.name`); the last-run marker is kept per name. */
@@ -25,6 +28,8 @@ export interface DistillationInput {
   };
   /** The training workers' task queue (config `temporal.trainingTaskQueue`); unset = the workflow's own. */
   trainingTaskQueue?: string;
+  /** The auto-eval judge, described at schedule creation from the client's config; unset: `evaluation.judge`. */
+  judge?: JudgeDescription;
 }
 
 /** What the data step found (activities/prepare-distillation.ts). */
@@ -53,6 +58,57 @@ export interface DistillationResult {
   datasetKeys: string[];
   /** Artifact keys of what the run wrote: its result, registry entries, evaluation report. */
   keys: Record<string, string>;
+  /** Student and teacher on the same held-out questions (distilled runs). */
+  evaluation?: DistillationEvaluation;
+}
+
+/** The held-out headline numbers of one model (fractions; null when nothing could be scored). */
+export interface HeadlineScores {
+  autoEval: number | null;
+  em: number | null;
+  f1: number | null;
+}
+
+/** What a distillation run keeps of its evaluation: both models' scores, and student minus teacher, paired. */
+export interface DistillationEvaluation {
+  workflowId: string;
+  /** The evaluation's Markdown report (its JSON, charts and per-answer records beside it). */
+  report: string;
+  questions: number;
+  student: HeadlineScores;
+  teacher: HeadlineScores;
+  /** `student - teacher` on the questions both answered, per compared metric, with 95% CIs. */
+  studentMinusTeacher: PairedComparison[];
+}
+
+/** The labels of the two models in a distillation's evaluation (the teacher first: differences are student - teacher). */
+export const DISTILL_EVAL_MODELS = { teacher: 'teacher', student: 'student' } as const;
+
+/** A distillation's evaluation outcome (teacher = model 0, student = model 1) in the run's terms. */
+export function distillationEvaluation(workflowId: string, outcome: EvalOutcome): DistillationEvaluation {
+  const scores = (label: string): HeadlineScores => {
+    const m = outcome.models.find((x) => x.model === label);
+    if (!m) throw new Error(`evaluation ${outcome.evalId} has no model ${label}`);
+    return { autoEval: m.metrics.autoEval?.value ?? null, em: m.metrics.em?.value ?? null, f1: m.metrics.f1?.value ?? null };
+  };
+  const { teacher, student } = DISTILL_EVAL_MODELS;
+  return {
+    workflowId,
+    report: outcome.files.markdown,
+    questions: outcome.models[0]?.questions ?? 0,
+    student: scores(student),
+    teacher: scores(teacher),
+    studentMinusTeacher: outcome.paired.filter((p) => p.a === teacher && p.b === student),
+  };
+}
+
+/** `auto-eval student 50.0% vs teacher 75.0% (student - teacher -25.0 pts [-50.0, 0.0])` */
+export function formatDistillationEvaluation(e: DistillationEvaluation): string {
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(1)}%`);
+  const pts = (v: number | null) => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`);
+  const d = e.studentMinusTeacher.find((p) => p.metric === 'autoEval');
+  const diff = d ? ` (student - teacher ${pts(d.value)} pts [${pts(d.low)}, ${pts(d.high)}]${d.excludesZero ? '' : ', CI includes 0'})` : '';
+  return `held-out auto-eval on ${e.questions} question(s): student ${pct(e.student.autoEval)} vs teacher ${pct(e.teacher.autoEval)}${diff}; report ${e.report}`;
 }
 
 /** A registry entry's time: when it was registered, else the stamp in the campaign id (`name-20261125-101500`). */

@@ -1,7 +1,8 @@
 /**
  * Nightly distillation on a Temporal Schedule, on the real dev server with test doubles: `restact schedule distill`
  * creates the schedule, `describe` shows it, `trigger --wait` runs a distillation that fine-tunes the student on the
- * latest campaign's datasets and registers student and teacher with their lineage; a second run finds no new data
+ * latest campaign's datasets, evaluates student and teacher on the same held-out questions (evalWorkflow, paired) and
+ * registers both with their lineage and scores; a second run finds no new data
  * and ends early; `list`, `pause`, `unpause` and `delete` manage it.
  */
 import fs from 'node:fs';
@@ -26,6 +27,9 @@ const config = testConfig();
 const dir = tempDir('distill');
 const store = new LocalDirStore(path.join(dir, 'artifacts'));
 const fineTuner = new RecordingFineTuner();
+const models = new RuleModel(AGENT_RULES);
+/** The distinct model refs among the rule model's calls. */
+const distinctModels = (calls: Array<{ model?: string }>) => [...new Set(calls.map((c) => c.model!))].sort();
 let cliEnv: Record<string, string | undefined>;
 
 beforeAll(async () => {
@@ -33,7 +37,7 @@ beforeAll(async () => {
   let bundle;
   [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
   await seedRegistry(store);
-  worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: new RuleModel(AGENT_RULES), search, store, agent: config.agent, fineTuner, workDir: path.join(dir, 'work') }, workflowBundle: bundle });
+  worker = await createWorker({ connection: env.nativeConnection, config, deps: { models, search, store, agent: config.agent, fineTuner, workDir: path.join(dir, 'work') }, workflowBundle: bundle });
   running = worker.run();
   cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, RESTACT_MODEL: path.join(dir, 'no-model.gguf') };
 }, 120_000);
@@ -85,6 +89,23 @@ test('schedule distill, describe, trigger (a distillation that registers the stu
   });
   const teacher = await getJson<DistilledModelEntry>(store, `registry/distillations/${runId.replace(/:/g, '_')}/teacher.json`);
   expect(teacher).toMatchObject({ role: 'teacher', model: student.teacherModel });
+
+  // Student and teacher were evaluated by one evalWorkflow on the same held-out questions (the teacher campaign's),
+  // each entry with its scores and the paired student - teacher differences.
+  const evalId = `${runId}.eval`;
+  const evalRun = await env.client.workflow.getHandle(evalId).describe();
+  expect(evalRun).toMatchObject({ type: 'evalWorkflow', status: { name: 'COMPLETED' } });
+  const reportKey = `distillations/${runId.replace(/:/g, '_')}/eval/report.json`;
+  for (const entry of [student, teacher]) {
+    expect(entry.evaluation).toMatchObject({ workflowId: evalId, reportKey, scores: { autoEval: expect.objectContaining({ n: 2 }), em: expect.anything() } });
+    expect((entry.evaluation.paired as Array<{ a: string; b: string; metric: string }>).map((p) => [p.b, p.a, p.metric])).toEqual(['autoEval', 'em', 'f1', 'contains'].map((m) => ['student', 'teacher', m]));
+  }
+  const report = await getJson<{ models: Array<{ model: string; questions: number }> }>(store, reportKey);
+  expect(report.models.map((m) => [m.model, m.questions])).toEqual([['teacher', 2], ['student', 2]]);
+  // Every trajectory of the evaluation used one of the two models.
+  const evalModels = distinctModels(models.calls.filter((c) => c.step !== 'judge' && c.model !== undefined));
+  expect(evalModels).toEqual([student.model, teacher.model].sort());
+  expect(first.stdout).toMatch(/held-out auto-eval on 2 question\(s\): student \d+\.\d% vs teacher \d+\.\d% \(student - teacher [-+]\d+\.\d pts \[/);
 
   // The next run finds the same data: it records that and ends without training.
   const second = await restact(['schedule', 'trigger', 'schedule-distill-nightly', '--wait'], cliEnv);
