@@ -17,6 +17,7 @@ export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
   // As a schedule names its runs: the action's id and the scheduled time.
   distillation: 'distill-nightly-2026-11-26T03:00:00Z',
   'distillation-no-new-data': 'distill-nightly-2026-11-27T03:00:00Z',
+  calibrate: 'calibrate-fixture',
   'campaign-before-eval-workflow': 'campaign-fixture-before-eval-workflow',
   'round-before-eval-workflow': 'campaign-fixture-before-eval-workflow.r0',
 };

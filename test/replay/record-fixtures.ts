@@ -23,6 +23,8 @@
  *   distillation              distillationWorkflow: the latest campaign's datasets distilled into the base model,
  *                             both evaluated, both registered
  *   distillation-no-new-data  distillationWorkflow: the next run finds the same data and ends early
+ *   calibrate                 calibrateWorkflow as `restact eval calibrate` starts it: the first six labels of the
+ *                             shipped sample, two judged at a time
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +40,7 @@ import { TWO_SEARCHES } from '../helpers/scripts';
 import { exampleDistillationInput, seedRegistry } from '../helpers/distill';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 import type { EvalInput } from '../../workflows/eval';
+import { calibrateInput, readLabels } from '../../client/commands/calibrate';
 import { evalPrefix } from '../../lib/artifact-keys';
 import { CAMPAIGN_FIXTURE, FIXTURE_WORKFLOW_IDS, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
 
@@ -158,7 +161,16 @@ async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise
   await save(env, FIXTURE_WORKFLOW_IDS.eval, 'eval');
 }
 
-const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data'];
+/** A judge calibration of the shipped sample's first labels (the rule model judges). */
+async function recordCalibrate(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
+  const deps = { models: new RuleModel(AGENT_RULES), search: sampleSearchEngine(), store: new LocalDirStore(tempDir('fixture')), agent: testConfig().agent };
+  const input = calibrateInput(readLabels(path.join(ROOT, 'data/eval/calibration-sample.jsonl')).slice(0, 6), undefined, 2);
+  await withWorker(env, bundle, deps, (taskQueue) => env.client.workflow.execute('calibrateWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS.calibrate, args: [input] }));
+  await deps.search.close();
+  await save(env, FIXTURE_WORKFLOW_IDS.calibrate, 'calibrate');
+}
+
+const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data', 'calibrate'];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -176,6 +188,7 @@ async function main() {
     }
     if (names.has('write-artifact') || names.has('read-artifact')) await recordArtifactTransfers(env, bundle, names);
     if (names.has('distillation') || names.has('distillation-no-new-data')) await recordDistillations(env, bundle, names);
+    if (names.has('calibrate')) await recordCalibrate(env, bundle);
   } finally {
     await env.teardown();
   }

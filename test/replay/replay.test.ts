@@ -39,6 +39,8 @@ test.each([
   ['round', 'restRoundWorkflow'],
   ['collect-batch', 'collectBatchWorkflow'],
   ['eval', 'evalWorkflow'],
+  ['distillation', 'distillationWorkflow'],
+  ['calibrate', 'calibrateWorkflow'],
 ])('the recorded %s history replays deterministically', async (name, type) => {
   const history = load(name);
   expect(history.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(type);
@@ -72,6 +74,17 @@ test.each([
   expect(activityTypes(after)).not.toContain('scoreEvaluation');
   expect(childTypes(after)).toContain('evalWorkflow');
   expect(patches(after)).toEqual(expect.arrayContaining(['eval-workflow', ...otherPatches]));
+});
+
+test('a distillation fine-tunes the student and evaluates it beside the teacher in an evalWorkflow; one that found no new data only records that', async () => {
+  const distilled = load('distillation');
+  expect(activityTypes(distilled)).toEqual(['prepareDistillation', 'fineTune', 'recordDistillation']);
+  expect(childTypes(distilled)).toEqual(['evalWorkflow']);
+  const noNewData = load('distillation-no-new-data');
+  expect(noNewData.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('distillationWorkflow');
+  expect(activityTypes(noNewData)).toEqual(['prepareDistillation', 'recordDistillation']);
+  expect(childTypes(noNewData)).toEqual([]);
+  await expect(Worker.runReplayHistory({ workflowBundle }, noNewData, FIXTURE_WORKFLOW_IDS['distillation-no-new-data'])).resolves.toBeUndefined();
 });
 
 test('replay detects a workflow that no longer matches the history', async () => {
