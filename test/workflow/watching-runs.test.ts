@@ -1,7 +1,7 @@
 /**
  * Finding runs (README "Watching runs"): a small campaign on the dev server, with fine-tuning on its own task queue
  * (an agent worker without a trainer, and a training worker), where one question's trajectories fail. The README's
- * queries find the campaign's failed trajectories and a round's batches, and every workflow carries its search
+ * queries find the campaign's failed trajectories, a round's batches and its evaluation, and every workflow carries its search
  * attributes and a one-line summary in its memo.
  */
 import fs from 'node:fs';
@@ -37,6 +37,7 @@ afterAll(async () => {
 const QUERIES = {
   failedTrajectories: (campaignId: string) => `CampaignId = "${campaignId}" AND WorkflowType = "trajectoryWorkflow" AND Outcome = "failed"`,
   roundBatches: (campaignId: string, round: number) => `CampaignId = "${campaignId}" AND RoundIndex = ${round} AND WorkflowType = "collectBatchWorkflow"`,
+  roundEvaluation: (campaignId: string, round: number) => `CampaignId = "${campaignId}" AND RoundIndex = ${round} AND WorkflowType = "evalWorkflow"`,
 };
 
 /** Visibility lags the history by a moment: list until `n` runs match. */
@@ -79,17 +80,23 @@ test('fine-tuning runs on the training queue; the documented queries find failed
 
   const failed = await listIds(env.client, QUERIES.failedTrajectories(campaignId), 1);
   expect(failed).toEqual([`campaign-${campaignId}.r0.collect.traj-${failing.id}-0`]);
-  const batches = await listIds(env.client, QUERIES.roundBatches(campaignId, 0), 3);
-  expect(batches).toEqual([`campaign-${campaignId}.r0.collect.batch-0`, `campaign-${campaignId}.r0.collect.batch-1`, `campaign-${campaignId}.r0.eval.batch-0`]);
+  const batches = await listIds(env.client, QUERIES.roundBatches(campaignId, 0), 2);
+  expect(batches).toEqual([`campaign-${campaignId}.r0.collect.batch-0`, `campaign-${campaignId}.r0.collect.batch-1`]);
+  // The round's evaluation is an evalWorkflow child (patched 'eval-workflow'), not batches.
+  const evaluation = await listIds(env.client, QUERIES.roundEvaluation(campaignId, 0), 1);
+  expect(evaluation).toEqual([`campaign-${campaignId}.r0.eval`]);
 
-  // Every workflow of the campaign: its attributes, and a summary line in its memo.
-  const runs = await listIds(env.client, `CampaignId = "${campaignId}"`, 1 + 1 + 3 + 3 + 1);
+  // Every workflow of the campaign: its attributes, and a summary line in its memo. Campaign, round, two collect
+  // batches and their three trajectories, the evaluation and its one trajectory.
+  const runs = await listIds(env.client, `CampaignId = "${campaignId}"`, 1 + 1 + 2 + 3 + 1 + 1);
   expect(runs).toHaveLength(9);
+  expect(runs).toContain(`campaign-${campaignId}.r0.eval.m0.traj-${JSON.parse(QUESTIONS[10]).id}-0`);
   for (const id of runs) {
     const d = await env.client.workflow.getHandle(id).describe();
     expect([id, typeof d.memo?.summary]).toEqual([id, 'string']);
     expect(d.typedSearchAttributes.get(CAMPAIGN_ID)).toBe(campaignId);
     if (d.type !== 'campaignWorkflow') expect([id, d.typedSearchAttributes.get(ROUND_INDEX)]).toEqual([id, 0]);
+    if (d.type === 'evalWorkflow') expect([d.typedSearchAttributes.get(PHASE), d.typedSearchAttributes.get(MODEL)]).toEqual(['evaluate', result.rounds[0].model]);
     if (d.type === 'trajectoryWorkflow') {
       expect(d.typedSearchAttributes.get(QUESTION_ID)).toBeTruthy();
       // Collected with the policy; evaluated with the round's new model.
