@@ -96,6 +96,10 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
   let nativeConnection: NativeConnection | undefined;
   let deps: WorkerDeps | undefined;
   let stopping = false;
+  // Calls `fn` leaves pending when a signal ends the session (the wait for a workflow's result) are cancelled before
+  // the connection closes: left running, the server's stop fails them as UNAVAILABLE, and the client's retry then
+  // throws "Channel has been shut down" from a timer, an uncaught exception instead of exit code 130.
+  const calls = new AbortController();
   try {
     let address = config.temporal.address;
     let uiUrl: string | undefined;
@@ -123,7 +127,8 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
     const session: TemporalSession = { client, config, uiUrl, address, embedded: !!devServer };
 
     const wantWorker = options.worker === 'always' || (options.worker === 'embedded' && !!devServer);
-    if (!wantWorker) return await fn(session);
+    const run = () => connection!.withAbortSignal(calls.signal, () => fn(session));
+    if (!wantWorker) return await run();
 
     nativeConnection = await NativeConnection.connect(connOptions);
     deps = (options.createDeps ?? createWorkerDeps)(config);
@@ -137,7 +142,7 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     });
     try {
-      return await runWorkersUntil(workers, fn(session));
+      return await runWorkersUntil(workers, run());
     } catch (e) {
       // The worker stopped before `fn` finished: a shutdown signal (or the server gone), after the activities drained.
       if (e instanceof PromiseCompletionTimeoutError) throw new InterruptedError('interrupted: the worker let its running activities finish (or hand back) and stopped; workflows continue when a worker runs');
@@ -145,6 +150,7 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
     }
   } finally {
     stopping = true;
+    calls.abort();
     await deps?.close();
     await nativeConnection?.close().catch(() => undefined);
     await connection?.close().catch(() => undefined);
