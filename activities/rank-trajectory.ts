@@ -34,7 +34,11 @@ export interface RankSummary {
   rankedSteps: number;
   rankerCalls: number;
   fallbacks: number;
+  /** The peak RSS of the worker process that ranked it, since it started (its model included), in MB. */
+  workerPeakRssMb?: number;
 }
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 export interface RankTrajectoryCall {
   workflowId: string;
@@ -49,7 +53,7 @@ type Deps = { models: ChatModelProvider; store: ArtifactStore };
 /** Ranks every LLM step of a stored trajectory; writes the step-level items next to the round's other rankings. */
 export async function rankTrajectory(deps: Deps, call: RankTrajectoryCall): Promise<RankSummary> {
   const outKey = rankedKey(call.outPrefix, call.workflowId);
-  if (await deps.store.exists(outKey)) return (await getJson<{ summary: RankSummary }>(deps.store, outKey)).summary; // retried after it finished
+  if (await deps.store.exists(outKey)) return { ...(await getJson<{ summary: RankSummary }>(deps.store, outKey)).summary, workerPeakRssMb: peakRssMb() }; // retried after it finished
   const trajectory = await getJson<Trajectory>(deps.store, trajectoryKey(call.workflowId));
   const items: RankedItem[] = [];
   const summary: RankSummary = { rankedSteps: 0, rankerCalls: 0, fallbacks: 0 };
@@ -63,7 +67,7 @@ export async function rankTrajectory(deps: Deps, call: RankTrajectoryCall): Prom
     }
   }
   await putJson(deps.store, outKey, { workflowId: call.workflowId, summary, items });
-  return summary;
+  return { ...summary, workerPeakRssMb: peakRssMb() };
 }
 
 function isLlmStep(step: StepRecord): step is LlmStepRecord {

@@ -22,6 +22,7 @@ export function formatRoundSummary(r: RoundSummary): string {
     `  policy:        ${r.policyModel}`,
     `  trajectories:  ${r.trajectories} for ${r.questions} questions, ${r.failedTrajectories} failed`,
     `  ranking:       ${r.rankedSteps} ranked steps, ${r.rankerCalls} ranker calls, ${r.rankingFallbacks} fell back to lowest perplexity`,
+    ...(r.workerPeakRssMb !== undefined ? [`  worker memory: peak RSS ${r.workerPeakRssMb} MB (the largest worker that collected and ranked)`] : []),
     `  dataset:       ${r.dataset.train} train / ${r.dataset.validation} validation examples (${r.dataset.duplicatesRemoved} duplicates removed); per step (train/val): ${perStep}`,
     `  fine-tune:     loss ${loss}`,
     `  new model:     ${r.model}`,

@@ -35,6 +35,8 @@ export interface CollectBatchResult {
   rankedSteps: number;
   rankerCalls: number;
   rankingFallbacks: number;
+  /** The largest peak RSS a worker reported while ranking this batch's trajectories (MB); absent in older histories. */
+  workerPeakRssMb?: number;
   /** Evaluation phases: one answer per question (first sample). */
   answers: Array<{ questionId: string; answer: string | null }>;
 }
@@ -77,6 +79,7 @@ export async function collectBatchWorkflow(input: CollectBatchInput): Promise<Co
       result.rankedSteps += ranked.rankedSteps;
       result.rankerCalls += ranked.rankerCalls;
       result.rankingFallbacks += ranked.fallbacks;
+      if (ranked.workerPeakRssMb !== undefined) result.workerPeakRssMb = Math.max(result.workerPeakRssMb ?? 0, ranked.workerPeakRssMb);
     }
   });
   result.answers = questions.map((q) => ({ questionId: q.id, answer: answers.get(q.id) ?? null }));
@@ -118,6 +121,12 @@ export async function runBatches(
 }
 
 /** The sum of one count over batches. */
-export function sum(batches: CollectBatchResult[], key: keyof Omit<CollectBatchResult, 'answers'>): number {
+export function sum(batches: CollectBatchResult[], key: keyof Omit<CollectBatchResult, 'answers' | 'workerPeakRssMb'>): number {
   return batches.reduce((n, b) => n + b[key], 0);
+}
+
+/** The largest of the values reported, or undefined when none was (batches recorded before workers reported RSS). */
+export function peak(values: Array<number | undefined>): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length ? Math.max(...known) : undefined;
 }

@@ -13,7 +13,7 @@ import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, ROUND_INDEX } from '../lib/searc
 import { evalSummary, runLabel } from '../lib/run-summary';
 import { batchScope, campaignEvalId } from '../lib/workflow-ids';
 import { io, training } from './activity-options';
-import { runBatches, sum, type CollectBatchResult } from './collect-batch';
+import { peak, runBatches, sum, type CollectBatchResult } from './collect-batch';
 import { roundProgressSignal } from './signals';
 import { evalWorkflow } from './eval';
 
@@ -98,6 +98,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     rankedSteps: sum(collected, 'rankedSteps'),
     rankerCalls: sum(collected, 'rankerCalls'),
     rankingFallbacks: sum(collected, 'rankingFallbacks'),
+    workerPeakRssMb: peak(collected.map((b) => b.workerPeakRssMb)),
     dataset,
     trainLoss: { first: tuned.trainLoss[0], last: tuned.trainLoss[tuned.trainLoss.length - 1], steps: tuned.trainLoss.length },
     eval: score,

@@ -42,6 +42,8 @@ export interface RoundSummary {
   rankedSteps: number;
   rankerCalls: number;
   rankingFallbacks: number;
+  /** The largest peak RSS of a worker that collected and ranked this round (MB); absent for older rounds. */
+  workerPeakRssMb?: number;
   dataset: DatasetSummary;
   trainLoss: { first?: number; last?: number; steps: number };
   eval: EvalScore;

@@ -1,4 +1,7 @@
-/** ReST round and campaign workflows on the real dev server, with a rule-based model and a recording trainer. */
+/**
+ * ReST round and campaign workflows on the real dev server, with a rule-based model and a recording trainer.
+ * Longer than 250 lines: the tests share one campaign harness (runCampaign) and one dev server.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -17,6 +20,7 @@ import { shuffleOrder } from '../../lib/rest/shuffle';
 import { CampaignSchema, type CampaignSettings } from '../../lib/rest/campaign-settings';
 import { runReport } from '../../client/commands/report';
 import { withTemporal } from '../../client/runtime';
+import { formatRoundSummary } from '../../client/print-campaign';
 import { AGENT_RULES, RecordingFineTuner, RuleModel, type Rule } from '../helpers/rule-model';
 import { bundleWorkflows, remoteClientConfig, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
@@ -80,6 +84,9 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
   const [round] = result.rounds;
   // 3 questions x 2 samples; each trajectory: decide, summarise, decide, answer, 2 checks = 6 LLM steps.
   expect(round).toMatchObject({ questions: 3, trajectories: 6, failedTrajectories: 0, rankedSteps: 36, rankingFallbacks: 0 });
+  // The worker's peak RSS (here the test process, which runs the worker) reaches the round summary and its print-out.
+  expect(round.workerPeakRssMb).toBeGreaterThan(50);
+  expect(formatRoundSummary(round)).toContain(`worker memory: peak RSS ${round.workerPeakRssMb} MB`);
   // The rules answer each step the same way every time, so no step has two different samples to rank ...
   expect(round.rankerCalls).toBe(0);
   expect(model.count('ranking')).toBe(0);
