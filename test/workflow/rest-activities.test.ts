@@ -60,7 +60,7 @@ test('when every rating is unparsable, the target is the sample the trajectory c
   const { rankTrajectory } = activities(store, new RuleModel({ ranking: () => 'no rating here' }));
   const env = new MockActivityEnvironment({ activityType: 'rankTrajectory' }, { logger: quiet });
   const summary = await env.run(rankTrajectory, { workflowId: 'traj-q1-0', maxRepairs: 1, seed: 's', outPrefix: 'ranked' });
-  expect(summary).toEqual({ rankedSteps: 1, rankerCalls: 2, fallbacks: 1 });
+  expect(summary).toEqual({ rankedSteps: 1, rankerCalls: 2, fallbacks: 1, workerPeakRssMb: expect.any(Number) }); // the ranking worker reports its peak RSS
   const [key] = await store.list('ranked/');
   const { items } = await getJson<{ items: Array<{ target: string; chosenBy: string }> }>(store, key);
   expect(items).toEqual([expect.objectContaining({ target: 'Answer(text="Lyon")', chosenBy: 'lowest_perplexity_fallback' })]);
