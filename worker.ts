@@ -76,14 +76,26 @@ export function memoryUsageMb(): { rssMb: number; peakRssMb: number } {
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows');
 
-export async function createWorker(options: {
+/** Which task queues a worker polls: the agent's (workflows and every activity), the training one, or both. */
+export type WorkerQueue = 'agent' | 'train' | 'all';
+
+export interface CreateWorkerOptions {
   connection: NativeConnection;
   config: Config;
   deps: ActivityDeps;
   /** A pre-built bundle (tests build it once); otherwise the workflows are bundled at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
-}): Promise<Worker> {
+}
+
+/** Shutdown on SIGINT/SIGTERM: running activities get the grace time to finish; the force time bounds the wait. */
+function shutdownOptions(config: Config): Pick<WorkerOptions, 'shutdownGraceTime' | 'shutdownForceTime'> {
+  const { shutdownGraceSeconds, shutdownForceSeconds } = config.worker;
+  return { shutdownGraceTime: shutdownGraceSeconds * 1000, shutdownForceTime: Math.max(shutdownForceSeconds, shutdownGraceSeconds + 1) * 1000 };
+}
+
+/** The agent's worker: workflows and every activity on `temporal.taskQueue`. */
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { connection, config, deps } = options;
   await fitModelContext(deps, config);
   return Worker.create({
@@ -98,5 +110,47 @@ export async function createWorker(options: {
     // Most activities are LLM calls, which queue on the model's sequences (or the endpoint's concurrency): more
     // slots than that would only hold tasks that other workers could run now.
     maxConcurrentActivityTaskExecutions: llmConcurrency(config.llm),
+    ...shutdownOptions(config),
   });
+}
+
+/**
+ * The training worker: activities only, on `temporal.trainingTaskQueue`, one fine-tune at a time. It never loads
+ * the agent's model (the fine-tuner is built on first use).
+ */
+export async function createTrainingWorker(options: Omit<CreateWorkerOptions, 'workflowBundle'>): Promise<Worker> {
+  const { connection, config, deps } = options;
+  const taskQueue = config.temporal.trainingTaskQueue;
+  if (!taskQueue) throw new Error('no training task queue: set temporal.trainingTaskQueue (or TEMPORAL_TRAINING_TASK_QUEUE)');
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue,
+    ...(options.identity ? { identity: options.identity } : {}),
+    activities: createActivities(deps),
+    maxConcurrentActivityTaskExecutions: 1,
+    ...shutdownOptions(config),
+  });
+}
+
+/** The workers a process runs for `queue`: `all` polls the training queue too when one is configured. */
+export async function createWorkers(options: CreateWorkerOptions & { queue: WorkerQueue }): Promise<Worker[]> {
+  const separateTraining = !!options.config.temporal.trainingTaskQueue && options.config.temporal.trainingTaskQueue !== options.config.temporal.taskQueue;
+  const workers: Worker[] = [];
+  if (options.queue !== 'train') workers.push(await createWorker(options));
+  if (options.queue === 'train' || (options.queue === 'all' && separateTraining)) workers.push(await createTrainingWorker(options));
+  return workers;
+}
+
+/** Runs the workers until `fn` settles (then shuts them down), or until a shutdown signal stops them all. */
+export async function runWorkersUntil<T>(workers: Worker[], fn: Promise<T>): Promise<T> {
+  const [first, ...others] = workers;
+  const stopOthers = () => others.forEach((w) => w.getState() === 'RUNNING' && w.shutdown());
+  const rest = Promise.all(others.map((w) => w.run()));
+  try {
+    return await first.runUntil(fn);
+  } finally {
+    stopOthers();
+    await rest;
+  }
 }

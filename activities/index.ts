@@ -24,6 +24,8 @@ import { fineTune, FineTuneCall } from './fine-tune';
 import { scoreEvaluation, ScoreEvaluationCall } from './score-evaluation';
 import { registerModel, RegistryEntry } from './register-model';
 import { writeCampaignReport, CampaignReportCall } from './write-campaign-report';
+import { prepareDistillation, PrepareDistillationCall } from './prepare-distillation';
+import { recordDistillation, RecordDistillationCall } from './record-distillation';
 import { readArtifact, type ReadArtifactCall } from './read-artifact';
 import { writeArtifact } from './write-artifact';
 import { scoreAnswer, type ScoreAnswerCall } from './score-answer';
@@ -70,6 +72,10 @@ export function createActivities(deps: ActivityDeps) {
     scoreEvaluation: (call: ScoreEvaluationCall) => mapNonRetryable(() => scoreEvaluation(deps, call)),
     registerModel: (entry: RegistryEntry) => mapNonRetryable(() => registerModel(deps, entry)),
     writeCampaignReport: (call: CampaignReportCall) => mapNonRetryable(() => writeCampaignReport(deps, call)),
+
+    // Distillation: the teacher's data (or that it is not new), then the registry entries of student and teacher.
+    prepareDistillation: (call: PrepareDistillationCall) => mapNonRetryable(() => prepareDistillation(deps, call)),
+    recordDistillation: (call: RecordDistillationCall) => mapNonRetryable(() => recordDistillation(deps, call)),
 
     // Artifacts for clients that cannot reach the store themselves (the CLI on another machine).
     readArtifact: (call: ReadArtifactCall) => mapNonRetryable(() => readArtifact(deps, call)),

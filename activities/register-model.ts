@@ -16,11 +16,13 @@ export interface RegistryEntry {
   trainLoss: number[];
   eval?: EvalScore;
   outputs: Record<string, string>;
+  /** When it was registered (ISO time); `restact schedule distill` takes the latest campaign's data by it. */
+  registeredAt?: string;
 }
 
 /** Records a round's model; idempotent per (campaign, round): a retried round replaces its entry. */
 export async function registerModel(deps: { store: ArtifactStore }, entry: RegistryEntry): Promise<void> {
-  await putJson(deps.store, modelRegistryKey(entry.campaignId, entry.round), entry);
+  await putJson(deps.store, modelRegistryKey(entry.campaignId, entry.round), { ...entry, registeredAt: entry.registeredAt ?? new Date().toISOString() });
 }
 
 /** Every registered model, ordered by campaign and round. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { readArtifactWorkflow, writeArtifactWorkflow } from '../workflows/artifacts';
 import { artifactTransferWorkflowId } from '../lib/workflow-ids';
+import { artifactTransferSummary, runLabel } from '../lib/run-summary';
 import { MAX_ARTIFACT_TRANSFER_BYTES } from '../activities/read-artifact';
 import { NonRetryableError } from '../ports/errors';
 import type { TemporalSession } from './runtime';
@@ -14,22 +15,30 @@ import type { TemporalSession } from './runtime';
 /** Long enough for a busy worker to free an activity slot; short enough that "no worker is running" gets an answer. */
 const TRANSFER_TIMEOUT = '10 minutes';
 
-export async function readArtifact(session: TemporalSession, key: string): Promise<string> {
-  return (await read(session, key, false))!; // without ifExists the worker fails on a missing artifact
+/** Where to read from and how long to wait: `taskQueue` names the workers whose store holds it (default: the
+ * configured task queue); `timeout` bounds the wait for one of them (default 10 minutes). */
+export interface ReadOptions {
+  taskQueue?: string;
+  timeout?: string;
+}
+
+export async function readArtifact(session: TemporalSession, key: string, options: ReadOptions = {}): Promise<string> {
+  return (await read(session, key, false, options))!; // without ifExists the worker fails on a missing artifact
 }
 
 /** The artifact's text, or undefined when the workers' store has none under `key`. */
-export async function readArtifactIfExists(session: TemporalSession, key: string): Promise<string | undefined> {
-  return (await read(session, key, true)) ?? undefined;
+export async function readArtifactIfExists(session: TemporalSession, key: string, options: ReadOptions = {}): Promise<string | undefined> {
+  return (await read(session, key, true, options)) ?? undefined;
 }
 
-async function read(session: TemporalSession, key: string, ifExists: boolean): Promise<string | null> {
+async function read(session: TemporalSession, key: string, ifExists: boolean, options: ReadOptions): Promise<string | null> {
   return transfer(session, 'read', key, () =>
     session.client.workflow.execute<typeof readArtifactWorkflow>('readArtifactWorkflow', {
-      taskQueue: session.config.temporal.taskQueue,
+      taskQueue: options.taskQueue ?? session.config.temporal.taskQueue,
       workflowId: artifactTransferWorkflowId('read', randomUUID()),
-      workflowExecutionTimeout: TRANSFER_TIMEOUT,
+      workflowExecutionTimeout: options.timeout ?? TRANSFER_TIMEOUT,
       args: [key, ifExists],
+      ...runLabel(artifactTransferSummary('read', key)),
     }),
   );
 }
@@ -43,6 +52,7 @@ export async function writeArtifact(session: TemporalSession, key: string, text:
       workflowId: artifactTransferWorkflowId('write', randomUUID()),
       workflowExecutionTimeout: TRANSFER_TIMEOUT,
       args: [key, text],
+      ...runLabel(artifactTransferSummary('write', key)),
     }),
   );
 }

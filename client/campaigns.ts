@@ -9,7 +9,8 @@ import { parseJsonl, QuestionSchema, type Question } from '../lib/corpus';
 import { heldOutOverlap } from '../lib/eval/datasets';
 import { describeJudge } from '../lib/eval/judge';
 import { campaignKeys } from '../lib/artifact-keys';
-import { CAMPAIGN_ID } from '../lib/search-attributes';
+import { CAMPAIGN_ID, MODEL, modelLabel } from '../lib/search-attributes';
+import { campaignSummary, runLabel } from '../lib/run-summary';
 import { campaignWorkflowId, newCampaignId } from '../lib/workflow-ids';
 import type { campaignWorkflow, CampaignResult } from '../workflows/campaign';
 import { progressQuery } from '../workflows/signals';
@@ -71,8 +72,12 @@ export async function startCampaign(session: TemporalSession, settings: Campaign
   await client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings, judge }],
-    typedSearchAttributes: [{ key: CAMPAIGN_ID, value: campaignId }],
+    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings, judge, trainingTaskQueue: config.temporal.trainingTaskQueue }],
+    typedSearchAttributes: [
+      { key: CAMPAIGN_ID, value: campaignId },
+      { key: MODEL, value: modelLabel(settings.policyModel) },
+    ],
+    ...runLabel(campaignSummary({ campaignId, rounds: settings.rounds, questions: questions.count, evalQuestions: evalQuestions.count, policyModel: settings.policyModel })),
   });
   return { workflowId, uiLink: session.uiUrl ? webUiWorkflowUrl(session.uiUrl, config.temporal.namespace, workflowId) : undefined };
 }

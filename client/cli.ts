@@ -3,11 +3,16 @@
  * flags, build a client, and print; the agent's logic lives in workflows and activities.
  */
 import { ConfigFileError } from './config-loader';
+import { InterruptedError } from './runtime';
 import { err, out, UsageError } from './command-line';
 import { askCommand } from './commands/ask';
 import { campaignCommand } from './commands/campaign';
 import { demoCommand } from './commands/demo';
 import { devCommand } from './commands/dev';
+import { historyCommand } from './commands/history';
+import { replayCommand } from './commands/replay';
+import { rerunCommand } from './commands/rerun';
+import { scheduleCommand } from './commands/schedule';
 import { indexCommand } from './commands/index-cmd';
 import { workerCommand } from './commands/worker';
 import { evalCommand } from './commands/eval';
@@ -20,12 +25,27 @@ Usage:
   restact index --corpus FILE.jsonl [--db PATH] build the local BM25 search index
   restact ask "QUESTION" [--model REF] [--db PATH] [--json] [--id QUESTION_ID] [--worker]
                                                run one trajectory workflow and print it
-  restact worker                               run a worker against the configured server (TEMPORAL_ADDRESS)
+  restact worker [--queue agent|train|all]     run a worker against the configured server (TEMPORAL_ADDRESS);
+                                               --queue train: fine-tuning only (temporal.trainingTaskQueue)
   restact dev                                  run the embedded dev server (Web UI) and a worker until Ctrl-C
   restact campaign start --config FILE [--wait] start a ReST self-improvement campaign (FILE has a "campaign" section)
   restact campaign status ID                   print a campaign's progress (or result)
   restact campaign watch ID                    progress bars until the campaign ends
   restact campaign stop ID                     stop a campaign after its current round
+  restact history WORKFLOW_ID [--run-id RUN]   print a workflow's history as JSON (for replay --file)
+  restact replay WORKFLOW_ID [--show [--history-only] [--full-prompts]]
+                                               replay a workflow's history against the current workflow code;
+                                               --show prints the trajectory's steps from its history
+  restact replay --file HISTORY.json [--workflow-id ID] [--show]
+                                               the same, offline (restact history, temporal workflow show
+                                               --output json, or the Web UI's download)
+  restact replay --campaign ID [--failed]      replay every workflow of a campaign (or its failed trajectories)
+  restact schedule distill --cron "0 3 * * *" --config FILE [--timezone TZ]
+                                               a Temporal Schedule for nightly distillation (overlap: skip)
+  restact schedule list|describe ID|pause ID|unpause ID|trigger ID [--wait]|delete ID
+  restact rerun WORKFLOW_ID [--model REF] [--worker]
+                                               run a trajectory again (same question and settings), linked to
+                                               the original; print both runs' steps side by side
   restact eval --dataset FILE [--corpus FILE.jsonl | --db PATH] [--model REF ...] [--runs N] [--judge REF] [--limit N]
                [--format jsonl|hotpotqa|csv] [--offset N] [--concurrency N] [--temperature T] [--seed S] [--json]
                                                evaluate models on a question set: EM, F1, auto-eval, behaviour, 95% CIs
@@ -48,6 +68,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
   worker: workerCommand,
   dev: devCommand,
+  history: historyCommand,
+  replay: replayCommand,
+  rerun: rerunCommand,
+  schedule: scheduleCommand,
   eval: evalCommand,
   report: reportCommand,
 };
@@ -70,6 +94,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest);
   } catch (e) {
+    if (e instanceof InterruptedError) {
+      err(`restact ${name}: ${e.message}`);
+      return 130;
+    }
     if (e instanceof UsageError || e instanceof ConfigFileError || (e as Error)?.name === 'NonRetryableError') {
       err(`restact ${name}: ${(e as Error).message}`);
       return 2;

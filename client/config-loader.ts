@@ -6,6 +6,7 @@
  *   TEMPORAL_ADDRESS        temporal.address (host:port); unset runs the embedded dev server
  *   TEMPORAL_NAMESPACE      temporal.namespace
  *   TEMPORAL_TASK_QUEUE     temporal.taskQueue
+ *   TEMPORAL_TRAINING_TASK_QUEUE  temporal.trainingTaskQueue (fine-tuning on its own task queue)
  *   TEMPORAL_API_KEY        temporal.apiKey (Temporal Cloud API-key auth; implies TLS unless tls files say more)
  *   TEMPORAL_TLS_CERT       temporal.tls.clientCertPath (setting any TLS file turns tls into the object form)
  *   TEMPORAL_TLS_KEY        temporal.tls.clientKeyPath
@@ -127,6 +128,7 @@ function envLayer(env: NodeJS.ProcessEnv, fileLayer: Obj): { layer: Obj; used: s
   set('TEMPORAL_ADDRESS', temporal, 'address');
   set('TEMPORAL_NAMESPACE', temporal, 'namespace');
   set('TEMPORAL_TASK_QUEUE', temporal, 'taskQueue');
+  set('TEMPORAL_TRAINING_TASK_QUEUE', temporal, 'trainingTaskQueue');
   set('TEMPORAL_API_KEY', temporal, 'apiKey');
   set('TEMPORAL_UI_URL', temporal, 'webUiUrl');
   const tlsVars: Array<[string, string]> = [

@@ -28,6 +28,11 @@ export interface DevServerOptions {
   cliPath?: string;
   /** How long to wait for the frontend (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * The caller stops the server itself once its worker has drained (client/runtime.ts, `restact dev`): the first
+   * SIGINT/SIGTERM leaves the server up so running activities can still report to it; a second one kills it.
+   */
+  stoppedByOwner?: boolean;
 }
 
 export interface DevServer {
@@ -37,6 +42,8 @@ export interface DevServer {
   namespace: string;
   /** The server process id (for diagnostics and tests). */
   pid: number | undefined;
+  /** Settles when the server process has exited, for whatever reason. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -121,7 +128,8 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
   args.push('--namespace', namespace, '--log-level', options.logLevel ?? 'warn');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
-  const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches only this process, which stops the server after its worker.
+  const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
@@ -143,7 +151,7 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
   // The server must not keep this process alive, nor outlive it.
   child.unref();
   (child.stderr as unknown as { unref?: () => void }).unref?.();
-  const unhook = killOnExit(child);
+  const unhook = killOnExit(child, !!options.stoppedByOwner);
 
   const address = `${HOST}:${port}`;
   const uiUrl = `http://${HOST}:${uiPort}`;
@@ -174,7 +182,7 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
     }
     try {
       await waitReady(port, uiUrl, namespace);
-      return { address, uiUrl, namespace, pid: child.pid, stop };
+      return { address, uiUrl, namespace, pid: child.pid, exited: exitPromise, stop };
     } catch (err) {
       lastError = err;
       await Promise.race([sleep(200), exitPromise]);
@@ -199,22 +207,26 @@ async function waitReady(port: number, uiUrl: string, namespace: string): Promis
 }
 
 /**
- * Kills running dev servers when this process exits: on 'exit' (normal end, process.exit), and on a fatal signal
- * when no one else handles it (then re-raised, so the default termination still happens). One set of hooks for all.
+ * Kills running dev servers when this process exits: on 'exit' (normal end, process.exit), and on a fatal signal.
+ * A server whose owner stops it (`stoppedByOwner`) survives the first SIGINT/SIGTERM, while its worker drains; any
+ * later signal kills every server and, when no one else handles the signal, re-raises it so the process ends.
  */
-const running = new Set<ChildProcess>();
+const running = new Map<ChildProcess, { stoppedByOwner: boolean }>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let signalsSeen = 0;
 
 function killAll(): void {
-  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of running.keys()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  if (process.listenerCount(signal) > 1) return; // another handler decides; our 'exit' hook still runs
+  signalsSeen++;
+  const owned = [...running.values()].every((r) => r.stoppedByOwner);
+  if (signalsSeen === 1 && signal !== 'SIGHUP' && owned) return;
   killAll();
   running.clear();
   setHooks(false);
-  process.kill(process.pid, signal);
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
 function setHooks(on: boolean): void {
@@ -222,9 +234,9 @@ function setHooks(on: boolean): void {
   for (const s of SIGNALS) process[on ? 'on' : 'off'](s, onSignal);
 }
 
-function killOnExit(child: ChildProcess): () => void {
+function killOnExit(child: ChildProcess, stoppedByOwner: boolean): () => void {
   if (running.size === 0) setHooks(true);
-  running.add(child);
+  running.set(child, { stoppedByOwner });
   return () => {
     if (running.delete(child) && running.size === 0) setHooks(false);
   };

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, makeTelemetryFilterString, Worker } from '@temporalio/worker';
+import { NativeConnection, PromiseCompletionTimeoutError, Runtime, DefaultLogger, makeTelemetryFilterString, Worker } from '@temporalio/worker';
 import type { Config } from '../lib/config';
 import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../lib/search-attributes';
 import type { SearchAttributeType } from '@temporalio/common';
@@ -15,7 +15,7 @@ import { temporalConnectionOptions } from './config-loader';
 import { defaultUiUrl } from './web-ui';
 import { startDevServer, DevServer } from './dev-server';
 import { projectRoot } from '../project-root';
-import { createWorker, createWorkerDeps, WorkerDeps } from '../worker';
+import { createWorkerDeps, createWorkers, runWorkersUntil, WorkerDeps } from '../worker';
 
 export interface TemporalSession {
   client: Client;
@@ -30,7 +30,7 @@ export interface TemporalSession {
 
 let runtimeInstalled = false;
 
-/** The SDK logs to stderr at WARN, so `--json` output on stdout stays clean. */
+/** The SDK logs to stderr at WARN (`restact replay`: ERROR, its report says what failed), so `--json` output on stdout stays clean. */
 export function installRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN'): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
@@ -73,8 +73,21 @@ export interface SessionOptions {
   /** 'embedded': a worker only with the embedded server; 'always': also against a configured server. */
   worker: 'embedded' | 'always' | 'never';
   log?: (line: string) => void;
+  /** The in-process worker's dependencies; default: built from the config (tests pass doubles). */
+  createDeps?: (config: Config) => WorkerDeps;
 }
 
+/** A command stopped by SIGINT/SIGTERM after its worker drained: said plainly, without a stack trace. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
+/**
+ * Runs `fn` with a client, and with an in-process worker where wanted. Shutdown order matters: a signal first stops
+ * the worker (the SDK's runtime: running activities get `worker.shutdownGraceSeconds` to finish, and report to the
+ * server), and only then are the connections closed and the embedded server stopped; stopping the server first left
+ * a killed command retrying heartbeats against a server that was gone.
+ */
 export async function withTemporal<T>(config: Config, options: SessionOptions, fn: (session: TemporalSession) => Promise<T>): Promise<T> {
   installRuntime();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -82,6 +95,11 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
   let connection: Connection | undefined;
   let nativeConnection: NativeConnection | undefined;
   let deps: WorkerDeps | undefined;
+  let stopping = false;
+  // Calls `fn` leaves pending when a signal ends the session (the wait for a workflow's result) are cancelled before
+  // the connection closes: left running, the server's stop fails them as UNAVAILABLE, and the client's retry then
+  // throws "Channel has been shut down" from a timer, an uncaught exception instead of exit code 130.
+  const calls = new AbortController();
   try {
     let address = config.temporal.address;
     let uiUrl: string | undefined;
@@ -94,6 +112,7 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
         uiPort: config.temporal.devServer.uiPort,
         dbFile: config.temporal.devServer.dbFile,
         namespace: config.temporal.namespace,
+        stoppedByOwner: true,
       });
       address = devServer.address;
       uiUrl = devServer.uiUrl.replace('127.0.0.1', 'localhost');
@@ -108,15 +127,30 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
     const session: TemporalSession = { client, config, uiUrl, address, embedded: !!devServer };
 
     const wantWorker = options.worker === 'always' || (options.worker === 'embedded' && !!devServer);
-    if (!wantWorker) return await fn(session);
+    const run = () => connection!.withAbortSignal(calls.signal, () => fn(session));
+    if (!wantWorker) return await run();
 
     nativeConnection = await NativeConnection.connect(connOptions);
-    deps = createWorkerDeps(config);
-    const worker = await createWorker({ connection: nativeConnection, config, deps });
-    session.worker = worker;
+    deps = (options.createDeps ?? createWorkerDeps)(config);
+    const workers = await createWorkers({ connection: nativeConnection, config, deps, queue: 'all' });
+    session.worker = workers[0];
     session.deps = deps;
-    return await worker.runUntil(fn(session));
+    // A server that dies under the worker would leave it retrying forever: stop the worker instead.
+    void devServer?.exited.then(() => {
+      if (stopping) return;
+      log('The embedded Temporal dev server stopped unexpectedly; stopping the worker.');
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    });
+    try {
+      return await runWorkersUntil(workers, run());
+    } catch (e) {
+      // The worker stopped before `fn` finished: a shutdown signal (or the server gone), after the activities drained.
+      if (e instanceof PromiseCompletionTimeoutError) throw new InterruptedError('interrupted: the worker let its running activities finish (or hand back) and stopped; workflows continue when a worker runs');
+      throw e;
+    }
   } finally {
+    stopping = true;
+    calls.abort();
     await deps?.close();
     await nativeConnection?.close().catch(() => undefined);
     await connection?.close().catch(() => undefined);

@@ -5,7 +5,8 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/cli
 import type { TemporalSession } from './runtime';
 import type { trajectoryWorkflow } from '../workflows/trajectory';
 import { trajectoryWorkflowId } from '../lib/workflow-ids';
-import { QUESTION_ID } from '../lib/search-attributes';
+import { MODEL, modelLabel, QUESTION_ID } from '../lib/search-attributes';
+import { runLabel, trajectorySummary } from '../lib/run-summary';
 import { webUiWorkflowUrl } from './web-ui';
 import type { Trajectory, TrajectoryResult } from '../lib/trajectory';
 import { readArtifact } from './artifacts';
@@ -41,11 +42,16 @@ export interface AskOptions {
 export async function askOne(session: TemporalSession, q: AskedQuestion, options: AskOptions = {}): Promise<AskOutcome> {
   const { client, config } = session;
   const workflowId = trajectoryWorkflowId(q.questionId, q.sample ?? 0);
+  const model = resolveModelRef(options.model);
   const handle = await client.workflow.start<typeof trajectoryWorkflow>('trajectoryWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ questionId: q.questionId, question: q.question, model: resolveModelRef(options.model), maxSearches: config.agent.maxSearches, temperature: config.agent.temperature, stepSamples: config.agent.stepSamples, ...(options.searchDb ? { searchDb: path.resolve(options.searchDb) } : {}) }],
-    typedSearchAttributes: [{ key: QUESTION_ID, value: q.questionId }],
+    args: [{ questionId: q.questionId, question: q.question, model, maxSearches: config.agent.maxSearches, temperature: config.agent.temperature, stepSamples: config.agent.stepSamples, ...(options.searchDb ? { searchDb: path.resolve(options.searchDb) } : {}) }],
+    typedSearchAttributes: [
+      { key: QUESTION_ID, value: q.questionId },
+      { key: MODEL, value: modelLabel(model) },
+    ],
+    ...runLabel(trajectorySummary({ questionId: q.questionId, question: q.question, model, sample: q.sample })),
     // Asking the same question again starts a new run under the same id (earlier runs stay in history);
     // if a run is still open (say its command was interrupted), this worker picks it up where it stopped.
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

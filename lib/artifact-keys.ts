@@ -11,6 +11,9 @@
  *   campaigns/<campaign>/report.json, scores.svg                           the campaign's result and score chart
  *   campaigns/<campaign>/report.md, accuracy.svg, behaviour.svg            the campaign page (`restact report`)
  *   registry/models/<campaign>/round-<n>.json                               one model registry entry per round
+ *   registry/distillations/<run>/student.json, teacher.json                 a distillation's two models, with lineage
+ *   distillations/<name>/eval-questions.jsonl, last.json                    a series' staged questions, its last run
+ *   distillations/<run>/dataset/, model/, eval/, result.json                one distillation run (<run>: its workflow id)
  *   evals/<eval>/questions.jsonl                                            an evaluation's staged questions
  *   evals/<eval>/answers/m<model>/<question>-r<run>.json                    its judged answers
  *   evals/<eval>/report.json, report.md, accuracy.svg, behaviour.svg        its report
@@ -84,6 +87,34 @@ export const ARTIFACT_MODEL_REF = 'artifact:';
 
 export function artifactModelRef(key: string): string {
   return ARTIFACT_MODEL_REF + key;
+}
+
+export const DISTILLATION_REGISTRY_PREFIX = 'registry/distillations/';
+
+/** The two registry entries of one distillation run. */
+export function distillationRegistryKey(runWorkflowId: string, role: 'student' | 'teacher'): string {
+  return `${DISTILLATION_REGISTRY_PREFIX}${safeKey(runWorkflowId)}/${role}.json`;
+}
+
+/** What a distillation series (`distill.name`) keeps across its runs. */
+export function distillSeriesKeys(name: string) {
+  const prefix = `distillations/${safeKey(name)}`;
+  return {
+    evalQuestions: `${prefix}/eval-questions.jsonl`,
+    /** The data fingerprint of the last run that distilled: a run that finds the same data stops early. */
+    lastRun: `${prefix}/last.json`,
+  };
+}
+
+/** One distillation run's outputs, under its workflow id. */
+export function distillRunKeys(runWorkflowId: string) {
+  const prefix = `distillations/${safeKey(runWorkflowId)}`;
+  return {
+    dataset: `${prefix}/dataset`,
+    model: `${prefix}/model`,
+    eval: `${prefix}/eval`,
+    result: `${prefix}/result.json`,
+  };
 }
 
 /** Where an evaluation run from the CLI keeps its answers and report. */

@@ -17,7 +17,13 @@ export const TemporalSchema = z.object({
   /** host:port of the frontend. Unset: start the embedded dev server for the command. */
   address: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port, e.g. localhost:7233').optional(),
   namespace: z.string().min(1).default('default'),
+  /** The agent's task queue: workflows, LLM steps, search, artifacts. */
   taskQueue: z.string().min(1).default('restact'),
+  /**
+   * A separate task queue for fine-tuning, so GPU workers (`restact worker --queue train`) run only training; unset,
+   * training runs on `taskQueue` with everything else.
+   */
+  trainingTaskQueue: z.string().min(1).optional(),
   /** true: TLS with system CAs; an object: TLS with these files; false/unset: plaintext. */
   tls: z.union([z.boolean(), TlsSchema]).default(false),
   /** API key (Temporal Cloud API-key auth). */
@@ -125,6 +131,15 @@ export const FineTunerSchema = z.discriminatedUnion('backend', [
   }),
 ]);
 
+/** How a worker process stops (SIGINT, SIGTERM). */
+export const WorkerSchema = z.object({
+  /** Running activities get this long to finish after a shutdown signal; then they are cancelled (a fine-tune keeps
+   * its heartbeat and checkpoints, so its retry resumes). */
+  shutdownGraceSeconds: z.number().min(0).max(3600).default(30),
+  /** After this long the worker gives up waiting for activities that ignore cancellation, and the process exits. */
+  shutdownForceSeconds: z.number().min(1).max(7200).default(120),
+});
+
 /** `restact eval` defaults; flags override them. */
 export const EvalSchema = z.object({
   /** Auto-eval judge model ref (the ChatModelProvider resolves it); unset = the configured model (embedded: weak). */
@@ -153,6 +168,7 @@ export const ConfigSchema = z.object({
   agent: AgentSchema.prefault({}),
   /** The fine-tuning backend the workers use (ReST rounds). */
   fineTune: FineTunerSchema.default({ backend: 'local' }),
+  worker: WorkerSchema.prefault({}),
   eval: EvalSchema.prefault({}),
 });
 
@@ -161,6 +177,7 @@ export type LlmConfig = z.infer<typeof LlmSchema>;
 export type AgentSettings = z.infer<typeof AgentSchema>;
 export type FineTunerConfig = z.infer<typeof FineTunerSchema>;
 export type TemporalConfig = z.infer<typeof TemporalSchema>;
+export type WorkerSettings = z.infer<typeof WorkerSchema>;
 export type EvalConfig = z.infer<typeof EvalSchema>;
 
 /** One message per problem, naming the field and what is expected. */

@@ -7,6 +7,10 @@
  *                                                    campaign-<campaign>.baseline.batch-<i> before round 0)
  *   <batch scope>.traj-<question>-<sample>           trajectoryWorkflow in a batch; `traj-<question>-<sample>` alone
  *                                                    for `restact ask`
+ *   <trajectory id>.rerun-<yyyymmdd-hhmmss>          trajectoryWorkflow started by `restact rerun` (RerunOf = the original)
+ *   schedule-distill-<name>                          the Temporal Schedule of a distillation series (a schedule id)
+ *   distill-<name>                                   its action; each run: distill-<name>-<time> (the server adds the time)
+ *   distill-<name>-<time>.eval                       the run's evaluation of student and teacher (evalWorkflow)
  *   artifact-<read|write>-<nonce>                    a client's artifact transfer through a worker
  *   eval-<eval>                                      evalWorkflow (`restact eval`); its trajectories
  *                                                    eval-<eval>.m<model>.traj-<question>-<run>
@@ -26,10 +30,19 @@ export function adHocQuestionId(question: string): string {
   return `ask-${(hash53(question) >>> 0).toString(16).padStart(8, '0')}`;
 }
 
+/** `20261125-101500` (UTC). */
+function timeStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
 /** A new campaign's id: its configured name and the start time, e.g. `sample-20261125-101500`. */
 export function newCampaignId(name: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  return `${name}-${stamp}`;
+  return `${name}-${timeStamp(now)}`;
+}
+
+/** A rerun of a trajectory: the original's id and the rerun's start time. */
+export function rerunWorkflowId(originalWorkflowId: string, now: Date): string {
+  return `${originalWorkflowId}.rerun-${timeStamp(now)}`;
 }
 
 export function campaignWorkflowId(campaignId: string): string {
@@ -65,6 +78,19 @@ export function artifactTransferWorkflowId(direction: 'read' | 'write', nonce: s
 /** A comparison of two evaluations: `eval-compare-<base>-vs-<candidate>`, once per pair. */
 export function evalComparisonWorkflowId(baseId: string, candidateId: string): string {
   return `eval-compare-${baseId}-vs-${candidateId}`;
+}
+
+export function distillScheduleId(name: string): string {
+  return `schedule-distill-${name}`;
+}
+
+/** The workflow id a distillation schedule starts; the server appends each run's scheduled time. */
+export function distillWorkflowId(name: string): string {
+  return `distill-${name}`;
+}
+
+export function distillEvalWorkflowId(runWorkflowId: string): string {
+  return `${runWorkflowId}.eval`;
 }
 
 /** An evaluation's workflow id: `eval-<evalId>`. */

@@ -31,9 +31,16 @@ export const heartbeating = proxyActivities<Pick<Activities, HeartbeatingActivit
 /** Search, artifact reads and writes, dataset, scoring, registry, report: they never heartbeat, so no heartbeat timeout. */
 export const io = proxyActivities<Pick<Activities, IoActivity>>({ startToCloseTimeout: '5 minutes', retry: RETRY });
 
-/** The fine-tune can run for hours; its heartbeats show it is alive and carry the job id / progress a retry resumes from. */
-export const training = proxyActivities<Pick<Activities, TrainingActivity>>({
-  startToCloseTimeout: '24 hours',
-  heartbeatTimeout: '5 minutes',
-  retry: RETRY,
-});
+/**
+ * The fine-tune can run for hours; its heartbeats show it is alive and carry the job id / progress a retry resumes
+ * from. `taskQueue` (config `temporal.trainingTaskQueue`, passed in the workflow's input) sends it to the training
+ * workers (`restact worker --queue train`); unset, it runs on the workflow's own task queue.
+ */
+export function training(taskQueue?: string) {
+  return proxyActivities<Pick<Activities, TrainingActivity>>({
+    startToCloseTimeout: '24 hours',
+    heartbeatTimeout: '5 minutes',
+    retry: RETRY,
+    ...(taskQueue ? { taskQueue } : {}),
+  });
+}

@@ -13,7 +13,8 @@ import type { CampaignSettings } from '../lib/rest/campaign-settings';
 import type { JudgeDescription } from '../lib/eval/judge';
 import type { CampaignProgress, EvalScore, Phase, RoundSummary } from '../lib/rest/progress';
 import { campaignKeys } from '../lib/artifact-keys';
-import { CAMPAIGN_ID, PHASE, ROUND_INDEX } from '../lib/search-attributes';
+import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, ROUND_INDEX } from '../lib/search-attributes';
+import { roundSummaryLine, runLabel } from '../lib/run-summary';
 import { batchScope, roundWorkflowId } from '../lib/workflow-ids';
 import { io } from './activity-options';
 import { evaluate, restRoundWorkflow } from './round';
@@ -26,6 +27,8 @@ export interface CampaignInput {
   evalQuestionsKey: string;
   evalQuestionCount: number;
   settings: CampaignSettings;
+  /** The task queue of the training workers (config `temporal.trainingTaskQueue`); unset = the campaign's own. */
+  trainingTaskQueue?: string;
   /** The auto-eval judge (from the client's config); unset: the workers' configured model. */
   judge?: JudgeDescription;
 }
@@ -85,11 +88,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     upsertSearchAttributes([{ key: ROUND_INDEX, value: round }]);
     const summary = await executeChild(restRoundWorkflow, {
       workflowId: roundWorkflowId(workflowId, round),
-      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings, judge: input.judge, baseline: settings.evaluation.baseline }],
+      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings, judge: input.judge, baseline: settings.evaluation.baseline, trainingTaskQueue: input.trainingTaskQueue }],
       typedSearchAttributes: [
         { key: CAMPAIGN_ID, value: input.campaignId },
         { key: ROUND_INDEX, value: round },
+        { key: MODEL, value: modelLabel(policy) },
       ],
+      ...runLabel(roundSummaryLine({ campaignId: input.campaignId, round, policyModel: policy, questions: input.questionCount })),
     });
     progress.summaries.push(summary);
     policy = summary.model;

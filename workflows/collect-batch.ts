@@ -4,7 +4,8 @@
  */
 import { executeChild, isCancellation, patched, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import type { TrajectoryResult } from '../lib/trajectory';
-import { CAMPAIGN_ID, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';
+import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';
+import { batchSummary, runLabel, trajectorySummary } from '../lib/run-summary';
 import { batchWorkflowId, scopeOfBatch, trajectoryWorkflowId, type BatchPhase } from '../lib/workflow-ids';
 import { heartbeating, io } from './activity-options';
 import { mapLimit } from './concurrency';
@@ -58,7 +59,10 @@ export async function collectBatchWorkflow(input: CollectBatchInput): Promise<Co
           { key: QUESTION_ID, value: q.id },
           { key: CAMPAIGN_ID, value: input.campaignId },
           { key: ROUND_INDEX, value: input.round },
+          { key: PHASE, value: input.phase },
+          { key: MODEL, value: modelLabel(input.model) },
         ],
+        ...runLabel(trajectorySummary({ questionId: q.id, question: q.question, model: input.model, sample })),
         parentClosePolicy: ParentClosePolicy.TERMINATE,
       });
     } catch (err) {
@@ -98,9 +102,17 @@ export async function runBatches(
 ): Promise<CollectBatchResult[]> {
   const results: CollectBatchResult[] = [];
   for (let offset = 0, i = 0; offset < count; offset += batchSize, i++) {
+    const limit = Math.min(batchSize, count - offset);
     const batch = await executeChild(collectBatchWorkflow, {
       workflowId: batchWorkflowId(scope, i),
-      args: [{ ...plan, offset, limit: Math.min(batchSize, count - offset) }],
+      args: [{ ...plan, offset, limit }],
+      typedSearchAttributes: [
+        { key: CAMPAIGN_ID, value: plan.campaignId },
+        { key: ROUND_INDEX, value: plan.round },
+        { key: PHASE, value: plan.phase },
+        { key: MODEL, value: modelLabel(plan.model) },
+      ],
+      ...runLabel(batchSummary({ ...plan, offset, limit })),
     });
     results.push(batch);
     await onBatch(batch);

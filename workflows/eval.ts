@@ -11,7 +11,8 @@ import type { JudgeDescription } from '../lib/eval/judge';
 import type { EvalOutcome } from '../lib/eval/report';
 import type { TrajectoryResult } from '../lib/trajectory';
 import { evalAnswerKey } from '../lib/artifact-keys';
-import { CAMPAIGN_ID, EVAL_ID, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';
+import { CAMPAIGN_ID, EVAL_ID, MODEL, modelLabel, PHASE, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';
+import { runLabel, trajectorySummary } from '../lib/run-summary';
 import { evalTrajectoryWorkflowId } from '../lib/workflow-ids';
 import { heartbeating, io } from './activity-options';
 import { mapLimit } from './concurrency';
@@ -83,7 +84,10 @@ export async function evalWorkflow(input: EvalInput): Promise<EvalOutcome> {
           { key: QUESTION_ID, value: q.id },
           { key: EVAL_ID, value: input.evalId },
           ...(input.campaign ? [{ key: CAMPAIGN_ID, value: input.campaign.campaignId }, { key: ROUND_INDEX, value: input.campaign.round }] : []),
+          { key: PHASE, value: input.campaign ? (input.campaign.round < 0 ? 'baseline' : 'evaluate') : 'eval' },
+          { key: MODEL, value: modelLabel(model.ref) },
         ],
+        ...runLabel(trajectorySummary({ questionId: q.id, question: q.question, model: model.ref, sample: run })),
         parentClosePolicy: ParentClosePolicy.TERMINATE,
       });
     } catch (err) {

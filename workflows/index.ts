@@ -4,6 +4,7 @@ export { campaignWorkflow } from './campaign';
 export { restRoundWorkflow } from './round';
 export { collectBatchWorkflow } from './collect-batch';
 export { readArtifactWorkflow, writeArtifactWorkflow } from './artifacts';
+export { distillationWorkflow } from './distill';
 export { evalWorkflow } from './eval';
 export { compareEvalsWorkflow } from './compare-evals';
 export { calibrateWorkflow } from './calibrate';

@@ -9,7 +9,8 @@ import { samplesForRound } from '../lib/rest/round-plan';
 import type { JudgeDescription } from '../lib/eval/judge';
 import { headlineScore } from '../lib/eval/headline';
 import { campaignEvalPrefix, roundKeys } from '../lib/artifact-keys';
-import { CAMPAIGN_ID, PHASE, ROUND_INDEX } from '../lib/search-attributes';
+import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, ROUND_INDEX } from '../lib/search-attributes';
+import { evalSummary, runLabel } from '../lib/run-summary';
 import { batchScope, campaignEvalId } from '../lib/workflow-ids';
 import { io, training } from './activity-options';
 import { peak, runBatches, sum, type CollectBatchResult } from './collect-batch';
@@ -25,6 +26,8 @@ export interface RestRoundInput {
   evalQuestionsKey: string;
   evalQuestionCount: number;
   settings: CampaignSettings;
+  /** The task queue of the training workers; unset = this workflow's (activity-options.ts `training`). */
+  trainingTaskQueue?: string;
   /** The auto-eval judge (set at campaign start from the client's config). */
   judge?: JudgeDescription;
   /** Whether the campaign evaluated its starting policy (each round is then also compared with it). */
@@ -68,7 +71,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
 
   // 3. Fine-tune the policy on it.
   await report({ phase: 'fine-tune' });
-  const tuned = await training.fineTune({
+  const tuned = await training(input.trainingTaskQueue).fineTune({
     jobKey: `${input.campaignId}-round${round}`,
     baseModel: input.policyModel,
     trainKey: dataset.trainKey,
@@ -183,7 +186,10 @@ async function evaluateWithWorkflow(
     typedSearchAttributes: [
       { key: CAMPAIGN_ID, value: campaignId },
       { key: ROUND_INDEX, value: round },
+      { key: PHASE, value: round < 0 ? 'baseline' : 'evaluate' },
+      { key: MODEL, value: modelLabel(model) },
     ],
+    ...runLabel(evalSummary({ title: `${campaignId} ${label}`, models: [label], questions: input.evalQuestionCount, runs: settings.evaluation.runs })),
   });
   return headlineScore(outcome);
 }

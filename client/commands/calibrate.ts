@@ -13,6 +13,7 @@ import type { Config } from '../../lib/config';
 import { parseJsonl } from '../../lib/corpus';
 import { calibrationKey } from '../../lib/artifact-keys';
 import { calibrateWorkflowId } from '../../lib/workflow-ids';
+import { calibrationSummary, runLabel } from '../../lib/run-summary';
 import { CalibrationLabelSchema, calibrationStats, type CalibrationLabel } from '../../lib/eval/calibration';
 import { describeJudge, type Verdict } from '../../lib/eval/judge';
 import { judgeLine, textTable } from '../../lib/eval/report';
@@ -84,6 +85,7 @@ async function judgeOnWorker(session: TemporalSession, input: CalibrateInput, lo
     taskQueue: session.config.temporal.taskQueue,
     workflowId: calibrateWorkflowId(randomUUID()),
     args: [input],
+    ...runLabel(calibrationSummary({ answers: input.answers.length, judge: input.judgeModel })),
   });
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'judged [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic) : undefined;
   bar?.start(input.answers.length, 0);

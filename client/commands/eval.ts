@@ -15,7 +15,8 @@ import { DATASET_FORMATS, DatasetError, loadDataset, type LoadedDataset } from '
 import { describeJudge } from '../../lib/eval/judge';
 import { judgeLine, metricRows, pairedRows, textTable } from '../../lib/eval/report';
 import { evalWorkflowId } from '../../lib/workflow-ids';
-import { EVAL_ID } from '../../lib/search-attributes';
+import { EVAL_ID, MODEL, modelLabel, PHASE } from '../../lib/search-attributes';
+import { evalSummary, runLabel } from '../../lib/run-summary';
 import { hash53 } from '../../lib/hash';
 import type { evalWorkflow, EvalInput } from '../../workflows/eval';
 import { evalProgressQuery, type EvalProgress } from '../../workflows/signals';
@@ -180,7 +181,13 @@ export async function runEval(flags: EvalFlags, cfg: Config, out: Out, err: Out)
     // The questions go to the workers' store through a worker: the CLI may run on another machine.
     await writeArtifact(session, questionsKey, questions.map((q) => JSON.stringify(q)).join('\n') + '\n');
     const workflowId = evalWorkflowId(evalId);
-    await session.client.workflow.start<typeof evalWorkflow>('evalWorkflow', { taskQueue: cfg.temporal.taskQueue, workflowId, args: [input], typedSearchAttributes: [{ key: EVAL_ID, value: evalId }] });
+    await session.client.workflow.start<typeof evalWorkflow>('evalWorkflow', {
+      taskQueue: cfg.temporal.taskQueue,
+      workflowId,
+      args: [input],
+      typedSearchAttributes: [{ key: EVAL_ID, value: evalId }, { key: PHASE, value: 'eval' }, ...(input.models.length === 1 ? [{ key: MODEL, value: modelLabel(input.models[0].ref) }] : [])],
+      ...runLabel(evalSummary({ title: input.title, models: input.models.map((m) => m.label), questions: input.questionCount, runs: input.runs })),
+    });
     err(`Started ${workflowId}`);
     return { outcome: await watchEval(session.client, workflowId, err), where: (key: string) => artifactLocation(session, key) };
   });

@@ -13,6 +13,12 @@ export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
   'collect-batch': 'campaign-fixture.r0.collect.batch-0',
   eval: 'eval-fixture',
   'campaign-before-report': 'campaign-fixture-before-report',
+  'write-artifact': 'artifact-write-fixture',
+  'read-artifact': 'artifact-read-fixture',
+  // As a schedule names its runs: the action's id and the scheduled time.
+  distillation: 'distill-nightly-2026-11-26T03:00:00Z',
+  'distillation-no-new-data': 'distill-nightly-2026-11-27T03:00:00Z',
+  calibrate: 'calibrate-fixture',
   'campaign-before-eval-workflow': 'campaign-fixture-before-eval-workflow',
   'round-before-eval-workflow': 'campaign-fixture-before-eval-workflow.r0',
 };

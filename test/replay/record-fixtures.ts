@@ -21,6 +21,13 @@
  *   campaign-before-eval-workflow, round-before-eval-workflow
  *                             campaignWorkflow and restRoundWorkflow before `patched('eval-workflow')` (commit
  *                             e9fc38d): evaluation in collect batches and scoreEvaluation, the old path of the patch
+ *   write-artifact            writeArtifactWorkflow: a client stages a small file through a worker
+ *   read-artifact             readArtifactWorkflow: a client reads it back
+ *   distillation              distillationWorkflow: the latest campaign's datasets distilled into the base model,
+ *                             both evaluated, both registered
+ *   distillation-no-new-data  distillationWorkflow: the next run finds the same data and ends early
+ *   calibrate                 calibrateWorkflow as `restact eval calibrate` starts it: the first six labels of the
+ *                             shipped sample, two judged at a time
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,8 +40,10 @@ import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import { AGENT_RULES, RecordingFineTuner, RuleModel } from '../helpers/rule-model';
 import { ScriptedModel } from '../helpers/scripted-model';
 import { NOTHING_NEW_SEARCH, TWO_SEARCHES } from '../helpers/scripts';
+import { exampleDistillationInput, seedRegistry } from '../helpers/distill';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 import type { EvalInput } from '../../workflows/eval';
+import { calibrateInput, readLabels } from '../../client/commands/calibrate';
 import { evalPrefix } from '../../lib/artifact-keys';
 import { CAMPAIGN_FIXTURE, FIXTURE_WORKFLOW_IDS, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
 
@@ -124,6 +133,32 @@ async function runCampaignAt(env: TestWorkflowEnvironment, commit: string, campa
   }
 }
 
+/** The client's artifact transfers (workflows/artifacts.ts), as client/artifacts.ts starts them. */
+async function recordArtifactTransfers(env: TestWorkflowEnvironment, bundle: Bundle, names: Set<string>): Promise<void> {
+  const deps = { models: new RuleModel(AGENT_RULES), search: sampleSearchEngine(), store: new LocalDirStore(tempDir('fixture')), agent: testConfig().agent };
+  await withWorker(env, bundle, deps, async (taskQueue) => {
+    const options = { taskQueue, workflowExecutionTimeout: '1 minute' };
+    await env.client.workflow.execute('writeArtifactWorkflow', { ...options, workflowId: FIXTURE_WORKFLOW_IDS['write-artifact'], args: ['fixtures/hello.txt', 'hello\n'] });
+    await env.client.workflow.execute('readArtifactWorkflow', { ...options, workflowId: FIXTURE_WORKFLOW_IDS['read-artifact'], args: ['fixtures/hello.txt', false] });
+  });
+  await deps.search.close();
+  for (const name of ['write-artifact', 'read-artifact']) if (names.has(name)) await save(env, FIXTURE_WORKFLOW_IDS[name], name);
+}
+
+/** Two scheduled runs of examples/nightly-distill.json over a seeded registry: the first distils, the second finds no new data. */
+async function recordDistillations(env: TestWorkflowEnvironment, bundle: Bundle, names: Set<string>): Promise<void> {
+  const store = new LocalDirStore(tempDir('fixture'));
+  await seedRegistry(store);
+  const deps = { models: new RuleModel(AGENT_RULES), search: sampleSearchEngine(), store, agent: testConfig().agent, fineTuner: new RecordingFineTuner(), workDir: tempDir('fixture-work') };
+  await withWorker(env, bundle, deps, async (taskQueue) => {
+    for (const name of ['distillation', 'distillation-no-new-data']) {
+      await env.client.workflow.execute('distillationWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS[name], args: [exampleDistillationInput()] });
+    }
+  });
+  await deps.search.close();
+  for (const name of ['distillation', 'distillation-no-new-data']) if (names.has(name)) await save(env, FIXTURE_WORKFLOW_IDS[name], name);
+}
+
 /** evalWorkflow as the CLI starts it, on two models (the rule model answers both) and two questions. */
 async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
   const search = sampleSearchEngine();
@@ -139,7 +174,16 @@ async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise
   await save(env, FIXTURE_WORKFLOW_IDS.eval, 'eval');
 }
 
-const ALL = ['trajectory-two-searches', 'trajectory-nothing-new', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow'];
+/** A judge calibration of the shipped sample's first labels (the rule model judges). */
+async function recordCalibrate(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
+  const deps = { models: new RuleModel(AGENT_RULES), search: sampleSearchEngine(), store: new LocalDirStore(tempDir('fixture')), agent: testConfig().agent };
+  const input = calibrateInput(readLabels(path.join(ROOT, 'data/eval/calibration-sample.jsonl')).slice(0, 6), undefined, 2);
+  await withWorker(env, bundle, deps, (taskQueue) => env.client.workflow.execute('calibrateWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS.calibrate, args: [input] }));
+  await deps.search.close();
+  await save(env, FIXTURE_WORKFLOW_IDS.calibrate, 'calibrate');
+}
+
+const ALL = ['trajectory-two-searches', 'trajectory-nothing-new', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data', 'calibrate'];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -156,6 +200,9 @@ async function main() {
       if (names.has('campaign-before-eval-workflow')) await save(env, workflowId, 'campaign-before-eval-workflow');
       if (names.has('round-before-eval-workflow')) await save(env, `${workflowId}.r0`, 'round-before-eval-workflow');
     }
+    if (names.has('write-artifact') || names.has('read-artifact')) await recordArtifactTransfers(env, bundle, names);
+    if (names.has('distillation') || names.has('distillation-no-new-data')) await recordDistillations(env, bundle, names);
+    if (names.has('calibrate')) await recordCalibrate(env, bundle);
   } finally {
     await env.teardown();
   }

@@ -1,13 +1,17 @@
 /**
  * Replay: recorded histories of every workflow must replay against today's workflow code without
- * non-determinism errors. A change that alters a workflow's command sequence must go behind `patched()`; re-record
- * a fixture (`npm run record-fixtures -- NAME`, see record-fixtures.ts) only for such a deliberate change.
+ * non-determinism errors, through the SDK's replayer and through `restact replay --file`. A change that alters a
+ * workflow's command sequence must go behind `patched()`; re-record a fixture (`npm run record-fixtures -- NAME`, see
+ * record-fixtures.ts) only for such a deliberate change.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
+import * as workflows from '../../workflows';
 import { bundleWorkflows, installQuietRuntime } from '../helpers/temporal';
+import { restact } from '../helpers/cli';
+import { nondeterministicCopy } from '../helpers/workflow-copy';
 import { FIXTURE_WORKFLOW_IDS, FIXTURES_DIR } from './fixtures';
 
 type History = temporal.api.history.v1.History;
@@ -35,6 +39,8 @@ test.each([
   ['round', 'restRoundWorkflow'],
   ['collect-batch', 'collectBatchWorkflow'],
   ['eval', 'evalWorkflow'],
+  ['distillation', 'distillationWorkflow'],
+  ['calibrate', 'calibrateWorkflow'],
 ])('the recorded %s history replays deterministically', async (name, type) => {
   const history = load(name);
   expect(history.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(type);
@@ -82,9 +88,48 @@ test.each([
   expect(patches(after)).toEqual(expect.arrayContaining(['eval-workflow', ...otherPatches]));
 });
 
+test('a distillation fine-tunes the student and evaluates it beside the teacher in an evalWorkflow; one that found no new data only records that', async () => {
+  const distilled = load('distillation');
+  expect(activityTypes(distilled)).toEqual(['prepareDistillation', 'fineTune', 'recordDistillation']);
+  expect(childTypes(distilled)).toEqual(['evalWorkflow']);
+  const noNewData = load('distillation-no-new-data');
+  expect(noNewData.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('distillationWorkflow');
+  expect(activityTypes(noNewData)).toEqual(['prepareDistillation', 'recordDistillation']);
+  expect(childTypes(noNewData)).toEqual([]);
+  await expect(Worker.runReplayHistory({ workflowBundle }, noNewData, FIXTURE_WORKFLOW_IDS['distillation-no-new-data'])).resolves.toBeUndefined();
+});
+
 test('replay detects a workflow that no longer matches the history', async () => {
   const history = load('trajectory-two-searches');
   // Rename the first scheduled `decide` to `search`: the replayer must notice the mismatch, not ignore it.
   const tampered = { ...history, events: history.events!.map((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name === 'decide' ? { ...e, activityTaskScheduledEventAttributes: { ...e.activityTaskScheduledEventAttributes, activityType: { name: 'search' } } } : e)) };
   await expect(Worker.runReplayHistory({ workflowBundle }, tampered as History, FIXTURE_WORKFLOW_IDS['trajectory-two-searches'])).rejects.toThrow();
 });
+
+const FIXTURE_FILES = fs.readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.history.json')).sort();
+const typeOf = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, file), 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name as string;
+
+test('every workflow type the worker registers has a committed history fixture', () => {
+  expect([...new Set(FIXTURE_FILES.map(typeOf))].sort()).toEqual(Object.keys(workflows).sort());
+});
+
+test.each(FIXTURE_FILES)('restact replay --file %s: ok, exit 0', async (file) => {
+  const r = await restact(['replay', '--file', path.join(FIXTURES_DIR, file)], { TEMPORAL_ADDRESS: undefined });
+  expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^ok: \\S+ \\(${typeOf(file)}, \\d+ events, ${file}\\) replays against the current workflow code`))]);
+}, 60_000);
+
+test('restact replay catches a deliberately non-deterministic copy of the workflow code, and names the event', async () => {
+  const copy = nondeterministicCopy();
+  try {
+    const r = await restact(['replay', '--file', path.join(FIXTURES_DIR, 'trajectory-two-searches.history.json'), '--workflows', copy.workflowsPath], { TEMPORAL_ADDRESS: undefined });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('NON-DETERMINISTIC: traj-two-searches (trajectoryWorkflow, 72 events, trajectory-two-searches.history.json)');
+    // The copy starts a timer where the history scheduled the first decision.
+    expect(r.stdout).toContain('error: [TMPRL1100] Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: 5, ActivityTaskScheduled)');
+    expect(r.stdout).toContain('at:    event 5 (ActivityTaskScheduled decide), a command of the workflow task completed at event 4');
+    // The same history against the current code replays.
+    expect((await restact(['replay', '--file', path.join(FIXTURES_DIR, 'trajectory-two-searches.history.json')], { TEMPORAL_ADDRESS: undefined })).code).toBe(0);
+  } finally {
+    copy.remove();
+  }
+}, 60_000);

@@ -138,3 +138,13 @@ test('llm.api: completions or chat, with a default from the server', () => {
   expect(openAiApi({ baseURL: 'https://api.openai.com/v1' })).toBe('chat');
   expect(openAiApi({ baseURL: 'https://api.openai.com/v1', api: 'completions' })).toBe('completions');
 });
+
+test('a training task queue from the file or TEMPORAL_TRAINING_TASK_QUEUE; shutdown times with defaults, bounds named', () => {
+  expect(loadConfig({ cwd: dir, env: {} }).temporal.trainingTaskQueue).toBeUndefined();
+  expect(loadConfig({ cwd: dir, env: {} }).worker).toEqual({ shutdownGraceSeconds: 30, shutdownForceSeconds: 120 });
+  write('restact.config.json', { temporal: { trainingTaskQueue: 'gpu' }, worker: { shutdownGraceSeconds: 5 } });
+  expect(loadConfig({ cwd: dir, env: {} })).toMatchObject({ temporal: { trainingTaskQueue: 'gpu' }, worker: { shutdownGraceSeconds: 5, shutdownForceSeconds: 120 } });
+  expect(loadConfig({ cwd: dir, env: { TEMPORAL_TRAINING_TASK_QUEUE: 'train' } }).temporal.trainingTaskQueue).toBe('train');
+  write('restact.config.json', { worker: { shutdownGraceSeconds: -1 } });
+  expect(errorOf(() => loadConfig({ cwd: dir, env: {} })).message).toMatch(/worker\.shutdownGraceSeconds: .*>=0/);
+});

@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { withTemporal } from '../../client/runtime';
 import { findTemporalCli } from '../../client/dev-server';
-import { ALL_SEARCH_ATTRIBUTES, CAMPAIGN_ID, EVAL_ID, OUTCOME, PHASE, QUESTION_ID, ROUND_INDEX } from '../../lib/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES, CAMPAIGN_ID, EVAL_ID, MODEL, OUTCOME, PHASE, QUESTION_ID, RERUN_OF, ROUND_INDEX } from '../../lib/search-attributes';
 import { installQuietRuntime, testConfig } from '../helpers/temporal';
 
 const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_INT: INT } = temporal.api.enums.v1.IndexedValueType;
@@ -37,6 +37,8 @@ test('a command registers missing search attributes with their real types, and w
       CampaignId: KEYWORD,
       RoundIndex: INT,
       Phase: KEYWORD,
+      Model: KEYWORD,
+      RerunOf: KEYWORD,
       EvalId: KEYWORD,
     });
     // Starting a workflow with every attribute is accepted (nothing needs to run it).
@@ -50,6 +52,8 @@ test('a command registers missing search attributes with their real types, and w
         { key: CAMPAIGN_ID, value: 'c1' },
         { key: ROUND_INDEX, value: 3 },
         { key: PHASE, value: 'collect' },
+        { key: MODEL, value: 'base' },
+        { key: RERUN_OF, value: 'traj-q1-0' },
         { key: EVAL_ID, value: 'e1' },
       ],
     });
