@@ -116,7 +116,8 @@ async function main() {
     const lane = async () => {
       while (next < questions.length) {
         const q = questions[next++];
-        steps += await trajectory(`bench-c${concurrency}-${q.id}`, q.question);
+        const n = await trajectory(`bench-c${concurrency}-${q.id}`, q.question);
+        steps += n; // not `steps += await ...`: that reads steps before the await and loses the other lanes' counts
       }
     };
     await Promise.all(Array.from({ length: concurrency }, lane));

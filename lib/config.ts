@@ -84,7 +84,7 @@ export const LlamaLlmSchema = z.object({
    * Parallel sequences in one context, so concurrent activities share one loaded model; also the worker's cap
    * on concurrent activities. Each sequence keeps a step's few-shot header cached, so about one per step kind.
    */
-  sequences: z.number().int().min(1).max(16).default(4),
+  sequences: z.number().int().min(1).max(16).default(6),
   /** Tokens of context per sequence; `auto` sizes it to the agent's longest prompt plus its output. */
   contextSize: z.union([z.literal('auto'), z.number().int().min(512)]).default('auto'),
 });
@@ -155,7 +155,7 @@ export const EvalSchema = z.object({
 
 export const ConfigSchema = z.object({
   temporal: TemporalSchema.prefault({}),
-  llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 4, contextSize: 'auto' }),
+  llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 6, contextSize: 'auto' }),
   search: SearchSchema.default({ provider: 'sqlite', dbPath: '.restact/index.sqlite' }),
   artifacts: z
     .object({
