@@ -19,6 +19,7 @@ export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
   distillation: 'distill-nightly-2026-11-26T03:00:00Z',
   'distillation-no-new-data': 'distill-nightly-2026-11-27T03:00:00Z',
   calibrate: 'calibrate-fixture',
+  'compare-evals': 'eval-compare-fixture',
   'campaign-before-eval-workflow': 'campaign-fixture-before-eval-workflow',
   'round-before-eval-workflow': 'campaign-fixture-before-eval-workflow.r0',
 };

@@ -26,6 +26,8 @@
  *   distillation              distillationWorkflow: the latest campaign's datasets distilled into the base model,
  *                             both evaluated, both registered
  *   distillation-no-new-data  distillationWorkflow: the next run finds the same data and ends early
+ *   compare-evals             compareEvalsWorkflow as `restact eval compare` starts it: the two models of an evaluation
+ *                             like the eval fixture's, compared on their shared questions
  *   calibrate                 calibrateWorkflow as `restact eval calibrate` starts it: the first six labels of the
  *                             shipped sample, two judged at a time
  */
@@ -43,6 +45,7 @@ import { NOTHING_NEW_SEARCH, TWO_SEARCHES } from '../helpers/scripts';
 import { exampleDistillationInput, seedRegistry } from '../helpers/distill';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 import type { EvalInput } from '../../workflows/eval';
+import type { CompareEvalsCall } from '../../activities/compare-evals';
 import { calibrateInput, readLabels } from '../../client/commands/calibrate';
 import { evalPrefix } from '../../lib/artifact-keys';
 import { CAMPAIGN_FIXTURE, FIXTURE_WORKFLOW_IDS, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
@@ -174,6 +177,30 @@ async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise
   await save(env, FIXTURE_WORKFLOW_IDS.eval, 'eval');
 }
 
+/** `restact eval compare` of an evaluation's two models (an evaluation run like the eval fixture's, not saved). */
+async function recordCompareEvals(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
+  const search = sampleSearchEngine();
+  const store = new LocalDirStore(tempDir('fixture'));
+  await store.put('q.jsonl', QUESTIONS.slice(0, 2).join('\n') + '\n');
+  const deps = { models: new RuleModel(AGENT_RULES), search, store, agent: testConfig().agent };
+  const input: EvalInput = {
+    evalId: 'compared', title: 'compared', questionsKey: 'q.jsonl', questionCount: 2, models: [{ label: 'base' }, { label: 'other', ref: 'other' }],
+    runs: 1, judge: { label: 'rules', weak: false }, maxSearches: 2, temperature: 0, concurrency: 2, outPrefix: evalPrefix('compared'), seed: 'fixture', resamples: 100,
+  };
+  const compare: CompareEvalsCall = {
+    base: { outPrefix: evalPrefix('compared'), modelIndex: 0, label: 'base' },
+    candidate: { outPrefix: evalPrefix('compared'), modelIndex: 1, label: 'other' },
+    seed: 'fixture',
+    resamples: 100,
+  };
+  await withWorker(env, bundle, deps, async (taskQueue) => {
+    await env.client.workflow.execute('evalWorkflow', { taskQueue, workflowId: 'eval-compared', args: [input] });
+    await env.client.workflow.execute('compareEvalsWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS['compare-evals'], args: [compare] });
+  });
+  await search.close();
+  await save(env, FIXTURE_WORKFLOW_IDS['compare-evals'], 'compare-evals');
+}
+
 /** A judge calibration of the shipped sample's first labels (the rule model judges). */
 async function recordCalibrate(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
   const deps = { models: new RuleModel(AGENT_RULES), search: sampleSearchEngine(), store: new LocalDirStore(tempDir('fixture')), agent: testConfig().agent };
@@ -183,7 +210,7 @@ async function recordCalibrate(env: TestWorkflowEnvironment, bundle: Bundle): Pr
   await save(env, FIXTURE_WORKFLOW_IDS.calibrate, 'calibrate');
 }
 
-const ALL = ['trajectory-two-searches', 'trajectory-nothing-new', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data', 'calibrate'];
+const ALL = ['trajectory-two-searches', 'trajectory-nothing-new', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data', 'calibrate', 'compare-evals'];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -203,6 +230,7 @@ async function main() {
     if (names.has('write-artifact') || names.has('read-artifact')) await recordArtifactTransfers(env, bundle, names);
     if (names.has('distillation') || names.has('distillation-no-new-data')) await recordDistillations(env, bundle, names);
     if (names.has('calibrate')) await recordCalibrate(env, bundle);
+    if (names.has('compare-evals')) await recordCompareEvals(env, bundle);
   } finally {
     await env.teardown();
   }
