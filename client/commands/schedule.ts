@@ -82,7 +82,10 @@ export async function scheduleCommand(argv: string[]): Promise<number> {
 async function list(client: Client): Promise<number> {
   let n = 0;
   for await (const s of client.schedule.list()) {
-    out(formatScheduleLine(s));
+    // The list comes from the visibility store, which lags a pause or an unpause by up to a second or so: the
+    // state and the next and recent runs come from the schedule itself.
+    const d = await client.schedule.getHandle(s.scheduleId).describe().catch(() => undefined);
+    out(formatScheduleLine(d ? { ...s, state: d.state, info: { ...s.info, nextActionTimes: d.info.nextActionTimes, recentActions: d.info.recentActions } } : s));
     n++;
   }
   if (!n) out('No schedules. Create one: restact schedule distill --cron "0 3 * * *" --config FILE');

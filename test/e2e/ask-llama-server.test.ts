@@ -76,7 +76,7 @@ test('restact ask runs through a llama.cpp server (completions + gbnf), and its 
   expect(first.kind).toBe('decision');
   const { stdout } = await promisify(execFile)(
     path.join(ROOT, 'node_modules/.bin/tsx'),
-    [path.join(ROOT, 'test/helpers/embedded-step-output.ts'), JSON.stringify({ modelPath: EMBEDDED_GGUF, kind: 'decision', prompt: first.prompt })],
+    [path.join(ROOT, 'test/helpers/embedded-step-output.ts'), JSON.stringify({ modelPath: EMBEDDED_GGUF, kind: 'decision', prompt: first.prompt, input: first.input })],
     { cwd: ROOT, maxBuffer: 1 << 20 },
   );
   const embedded = JSON.parse(stdout) as { text: string };

@@ -6,7 +6,7 @@
  */
 import { OpenAiChatModel } from '../../adapters/llm/openai-chat';
 import { OpenAiLlmSchema } from '../../lib/config';
-import { parseStepOutput, stepDefinition, SYSTEM_PROMPT } from '../../lib/agent/steps';
+import { parseStepOutput, specFor, stepDefinition, SYSTEM_PROMPT } from '../../lib/agent/steps';
 import { LLM_STEP_KINDS, type StepKind } from '../../lib/agent/types';
 import { quoteOutput } from '../../lib/output-spec';
 import { RANKER_MAX_TOKENS, RANKER_SYSTEM_PROMPT, renderRankerPrompt } from '../../lib/rest/ranker-prompt';
@@ -35,21 +35,25 @@ function model(api: Api, mode: Mode): OpenAiChatModel {
   return new OpenAiChatModel(OpenAiLlmSchema.parse({ provider: 'openai', baseURL: server.baseURL, model: server.model, api, constrainedDecoding: mode }));
 }
 
-/** One step as the activity sends it (activities/llm-step.ts): system + program, the step grammar, stop at the line end. */
+/**
+ * One step as the activity sends it (activities/llm-step.ts) with the default `agent.grounding` ("evidence"):
+ * system + program, the step's grammar built for this input, stop at the line end; parsed with the step's checks.
+ */
 async function runStep(m: OpenAiChatModel, kind: StepKind): Promise<{ result: ChatResult; parsed: ReturnType<typeof parseStepOutput> }> {
   const def = stepDefinition(kind);
   const input = STEP_SAMPLES[kind] as never;
+  const spec = specFor(kind, input, 'evidence');
   const result = await m.generate({
     messages: [
       { role: 'system', content: SYSTEM_PROMPT },
       { role: 'user', content: def.render(input) },
     ],
-    grammar: def.spec.grammar,
+    grammar: spec.grammar,
     temperature: 0,
     maxTokens: def.maxTokens,
     stop: ['\n'],
   });
-  return { result, parsed: parseStepOutput(kind, input, result.text) };
+  return { result, parsed: parseStepOutput(kind, input, result.text, 'evidence') };
 }
 
 /** What each step kind's typed value looks like. */

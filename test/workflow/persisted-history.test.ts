@@ -51,7 +51,8 @@ test('after the dev server restarts on its history file, a trajectory replays an
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('traj-persisted  answered  10 steps, from the history');
     expect(r.stdout).toMatch(/ 1\. decision +Search\(query="Scott Derrickson nationality"\)/);
-    expect(r.stdout).toContain('ok: traj-persisted (trajectoryWorkflow, 72 events, from the server)');
+    // 74 events, not the two-searches fixture's 72: this run records patched('stop-when-nothing-new') (its marker).
+    expect(r.stdout).toContain('ok: traj-persisted (trajectoryWorkflow, 74 events, from the server)');
     // No worker polls the run's task queue any more: the history alone is shown, and the command says why.
     expect(r.stderr).toContain(`no worker polls task queue ${config.temporal.taskQueue}`);
   } finally {
