@@ -4,7 +4,8 @@
  *
  * Every activity maps `NonRetryableError` to a non-retryable failure (./failures.ts). Those that may wait long
  * without progress of their own (LLM steps, ranking) also heartbeat while they work (./heartbeat.ts); the
- * fine-tune heartbeats its own progress. workflows/activity-options.ts gives each group its timeouts.
+ * fine-tune heartbeats its own progress. workflows/activity-options.ts gives each group its timeouts. The model
+ * calls of LLM steps and ranking are counted by class in a failure ledger per attempt (./failure-ledger.ts).
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ChatModelProvider } from '../ports/chat-model';
@@ -15,6 +16,10 @@ import type { AgentSettings } from '../lib/config';
 import { mapNonRetryable } from './failures';
 import { heartbeatWhile } from './heartbeat';
 import { runLlmStep, StepCall } from './llm-step';
+import { FailureLedger, withFailureLedger } from './failure-ledger';
+import { tallyFailures, TallyFailuresCall } from './tally-failures';
+import { parseStepOutput } from '../lib/agent/steps';
+import type { StepKind } from '../lib/agent/types';
 import { runSearch, SearchCall } from './search';
 import { saveTrajectory, SaveTrajectoryCall } from './save-trajectory';
 import { loadQuestions, LoadQuestionsCall } from './load-questions';
@@ -42,21 +47,32 @@ export interface ActivityDeps {
 const waiting = <T>(fn: () => Promise<T>) => mapNonRetryable(() => heartbeatWhile(fn));
 
 export function createActivities(deps: ActivityDeps) {
-  const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs };
   const search = { search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars };
+  /** One LLM step; its model calls counted in a ledger, outputs its own parser rejects as unparsable. */
+  const llmStep = <K extends StepKind>(kind: K, call: StepCall<K>) => {
+    const ledger = new FailureLedger((_, text) => parseStepOutput(kind, call.input, text).ok);
+    const llm = { models: ledger.watch(deps.models), store: deps.store, maxRepairs: deps.agent.maxRepairs };
+    const where = { trajectoryId: call.trajectoryId, activity: `${String(call.index).padStart(2, '0')}-${kind}` };
+    return waiting(() => withFailureLedger(deps.store, where, ledger, () => runLlmStep(llm, kind, call)));
+  };
   return {
     // The agent (trajectoryWorkflow).
-    decide: (call: StepCall<'decision'>) => waiting(() => runLlmStep(llm, 'decision', call)),
-    summarize: (call: StepCall<'summary'>) => waiting(() => runLlmStep(llm, 'summary', call)),
-    generateAnswer: (call: StepCall<'answer'>) => waiting(() => runLlmStep(llm, 'answer', call)),
-    checkRelevance: (call: StepCall<'relevance_check'>) => waiting(() => runLlmStep(llm, 'relevance_check', call)),
-    checkGrounding: (call: StepCall<'grounding_check'>) => waiting(() => runLlmStep(llm, 'grounding_check', call)),
+    decide: (call: StepCall<'decision'>) => llmStep('decision', call),
+    summarize: (call: StepCall<'summary'>) => llmStep('summary', call),
+    generateAnswer: (call: StepCall<'answer'>) => llmStep('answer', call),
+    checkRelevance: (call: StepCall<'relevance_check'>) => llmStep('relevance_check', call),
+    checkGrounding: (call: StepCall<'grounding_check'>) => llmStep('grounding_check', call),
     search: (call: SearchCall) => mapNonRetryable(() => runSearch(search, call)),
     saveTrajectory: (call: SaveTrajectoryCall) => mapNonRetryable(() => saveTrajectory(deps, call)),
 
     // ReST: collection helpers, AI-feedback ranking, dataset, fine-tuning, evaluation, registry, report.
     loadQuestions: (call: LoadQuestionsCall) => mapNonRetryable(() => loadQuestions(deps, call)),
-    rankTrajectory: (call: RankTrajectoryCall) => waiting(() => rankTrajectory(deps, call)),
+    rankTrajectory: (call: RankTrajectoryCall) => {
+      const ledger = new FailureLedger();
+      const ranking = { models: ledger.watch(deps.models), store: deps.store, ledger };
+      return waiting(() => withFailureLedger(deps.store, { trajectoryId: call.workflowId, activity: 'rank' }, ledger, () => rankTrajectory(ranking, call)));
+    },
+    tallyFailures: (call: TallyFailuresCall) => mapNonRetryable(() => tallyFailures(deps, call)),
     buildRoundDataset: (call: BuildRoundDatasetCall) => mapNonRetryable(() => buildRoundDataset(deps, call)),
     fineTune: (call: FineTuneCall) => {
       const { fineTuner, workDir } = deps;

@@ -1,5 +1,6 @@
 /** Terminal rendering of campaigns: progress lines, round summaries, the per-round score chart. */
 import type { CampaignProgress, RoundSummary } from '../lib/rest/progress';
+import { formatFailureCounts, totalFailures } from '../lib/failure-class';
 import type { CampaignResult } from '../workflows/campaign';
 
 const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
@@ -21,6 +22,7 @@ export function formatRoundSummary(r: RoundSummary): string {
     `  policy:        ${r.policyModel}`,
     `  trajectories:  ${r.trajectories} for ${r.questions} questions, ${r.failedTrajectories} failed`,
     `  ranking:       ${r.rankedSteps} ranked steps, ${r.rankerCalls} ranker calls, ${r.rankingFallbacks} fell back to lowest perplexity`,
+    `  LLM failures:  ${totalFailures(r.llmFailures) ? `${formatFailureCounts(r.llmFailures)} (model calls retried or re-asked)` : 'none'}`,
     `  dataset:       ${r.dataset.train} train / ${r.dataset.validation} validation examples (${r.dataset.duplicatesRemoved} duplicates removed); per step (train/val): ${perStep}`,
     `  fine-tune:     loss ${loss}`,
     `  new model:     ${r.model}`,

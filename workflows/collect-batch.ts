@@ -4,6 +4,7 @@
  */
 import { executeChild, isCancellation, patched, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import type { TrajectoryResult } from '../lib/trajectory';
+import type { FailureCounts } from '../lib/failure-class';
 import { CAMPAIGN_ID, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';
 import { batchWorkflowId, scopeOfBatch, trajectoryWorkflowId, type BatchPhase } from '../lib/workflow-ids';
 import { heartbeating, io } from './activity-options';
@@ -36,6 +37,8 @@ export interface CollectBatchResult {
   rankingFallbacks: number;
   /** Evaluation phases: one answer per question (first sample). */
   answers: Array<{ questionId: string; answer: string | null }>;
+  /** Failed model calls of the batch's steps and rankings, by class (retried ones too); absent before `failure-tally`. */
+  failures?: FailureCounts;
 }
 
 export async function collectBatchWorkflow(input: CollectBatchInput): Promise<CollectBatchResult> {
@@ -76,6 +79,9 @@ export async function collectBatchWorkflow(input: CollectBatchInput): Promise<Co
     }
   });
   result.answers = questions.map((q) => ({ questionId: q.id, answer: answers.get(q.id) ?? null }));
+  // Every failed model call, retried or not, by class (activities/failure-ledger.ts); batches recorded before this
+  // patch had no such activity.
+  if (patched('failure-tally')) result.failures = await io.tallyFailures({ workflowIds: runs.map(({ q, sample }) => trajectoryWorkflowId(q.id, sample, scope)) });
   return result;
 }
 
@@ -106,6 +112,6 @@ export async function runBatches(
 }
 
 /** The sum of one count over batches. */
-export function sum(batches: CollectBatchResult[], key: keyof Omit<CollectBatchResult, 'answers'>): number {
+export function sum(batches: CollectBatchResult[], key: keyof Omit<CollectBatchResult, 'answers' | 'failures'>): number {
   return batches.reduce((n, b) => n + b[key], 0);
 }

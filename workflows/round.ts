@@ -6,6 +6,7 @@ import { getExternalWorkflowHandle, upsertSearchAttributes, workflowInfo } from 
 import type { CampaignSettings } from '../lib/rest/campaign-settings';
 import type { EvalScore, RoundProgressUpdate, RoundSummary } from '../lib/rest/progress';
 import { samplesForRound } from '../lib/rest/round-plan';
+import { addFailureCounts, type FailureCounts } from '../lib/failure-class';
 import { roundKeys } from '../lib/artifact-keys';
 import { PHASE } from '../lib/search-attributes';
 import { batchScope } from '../lib/workflow-ids';
@@ -36,6 +37,9 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(roundProgressSignal, { ...progress });
   };
   await report({});
+  // Failed model calls by class, over the collection and the evaluation batches.
+  let llmFailures: FailureCounts = {};
+  const countFailures = (batch: CollectBatchResult) => (llmFailures = addFailureCounts(llmFailures, batch.failures));
 
   // 1. Collect trajectories with the current policy; rank each step's samples as trajectories finish.
   const collect = {
@@ -51,9 +55,10 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     concurrency: settings.concurrency,
     rank: { outPrefix: keys.ranked, rankerModel: settings.ranker.model ?? input.policyModel, maxRepairs: settings.ranker.maxRepairs, seed: `${settings.dataset.seed}:${round}` },
   };
-  const collected = await runBatches(collect, batchScope(workflowId, 'collect'), input.questionCount, settings.batchSize, (batch) =>
-    report({ questionsDone: progress.questionsDone + batch.questions, trajectories: progress.trajectories + batch.trajectories, failures: progress.failures + batch.failed }),
-  );
+  const collected = await runBatches(collect, batchScope(workflowId, 'collect'), input.questionCount, settings.batchSize, (batch) => {
+    countFailures(batch);
+    return report({ questionsDone: progress.questionsDone + batch.questions, trajectories: progress.trajectories + batch.trajectories, failures: progress.failures + batch.failed });
+  });
 
   // 2. The step-level dataset (a mixture of all step kinds), with a held-out validation split.
   await report({ phase: 'dataset' });
@@ -72,9 +77,10 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
 
   // 4. Evaluate the new model on the held-out questions.
   await report({ phase: 'evaluate', questionsDone: 0, questionsTotal: input.evalQuestionCount });
-  const score = await evaluate(input, 'evaluate', tuned.model, batchScope(workflowId, 'evaluate'), keys.eval, (batch) =>
-    report({ questionsDone: progress.questionsDone + batch.questions }),
-  );
+  const score = await evaluate(input, 'evaluate', tuned.model, batchScope(workflowId, 'evaluate'), keys.eval, (batch) => {
+    countFailures(batch);
+    return report({ questionsDone: progress.questionsDone + batch.questions });
+  });
 
   const summary: RoundSummary = {
     round,
@@ -87,6 +93,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     rankedSteps: sum(collected, 'rankedSteps'),
     rankerCalls: sum(collected, 'rankerCalls'),
     rankingFallbacks: sum(collected, 'rankingFallbacks'),
+    llmFailures,
     dataset,
     trainLoss: { first: tuned.trainLoss[0], last: tuned.trainLoss[tuned.trainLoss.length - 1], steps: tuned.trainLoss.length },
     eval: score,

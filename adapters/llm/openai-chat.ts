@@ -16,6 +16,7 @@ import { openAiApi, type OpenAiLlmSchema } from '../../lib/config';
 import { quoteOutput } from '../../lib/output-spec';
 import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult } from '../../ports/chat-model';
 import { NonRetryableError } from '../../ports/errors';
+import { withFailureClass } from '../../lib/failure-class';
 import { mapOpenAiError } from '../openai-errors';
 import { MODE_ADVICE, PROBE_REQUEST, PROBE_WORD, probeApplied, readResponse, requestBody, type OpenAiApi } from './openai-request';
 
@@ -63,7 +64,7 @@ export class OpenAiChatModel implements ChatModel {
     try {
       raw = await response.text();
     } catch (err) {
-      throw new Error(`${this.where()} broke off its response after HTTP ${response.status}: ${(err as Error).message}`, { cause: err });
+      throw withFailureClass(new Error(`${this.where()} broke off its response after HTTP ${response.status}: ${(err as Error).message}`, { cause: err }), 'connection');
     }
     return readResponse(this.api, raw, this.where(), this.model);
   }
@@ -86,6 +87,13 @@ export class OpenAiChatModel implements ChatModel {
     } catch (err) {
       if (!(err instanceof NonRetryableError)) throw err;
       throw new NonRetryableError(`llm.constrainedDecoding "${mode}" is not accepted by ${this.where()}: ${err.message}. ${MODE_ADVICE}`);
+    }
+    // An empty reply says nothing about the mode (a server or proxy hiccup): retried like any transient failure.
+    if (!result.text.trim()) {
+      throw withFailureClass(
+        new Error(`${this.where()} sent an empty completion to the probe of llm.constrainedDecoding "${mode}"; if this repeats, the server may ignore the mode. ${MODE_ADVICE}`),
+        'empty_completion',
+      );
     }
     if (!probeApplied(mode, result.text)) {
       throw new NonRetryableError(

@@ -1,4 +1,5 @@
 /** Campaign and round progress: shared by the workflows (queries, signals) and the CLI (watch). Pure. */
+import type { FailureCounts } from '../failure-class';
 
 /** The step-level dataset of a round, as stored. */
 export interface DatasetSummary {
@@ -32,6 +33,8 @@ export interface RoundSummary {
   rankedSteps: number;
   rankerCalls: number;
   rankingFallbacks: number;
+  /** Failed model calls (retried ones included) in collection, ranking and evaluation, by class (lib/failure-class.ts). */
+  llmFailures?: FailureCounts;
   dataset: DatasetSummary;
   trainLoss: { first?: number; last?: number; steps: number };
   eval: EvalScore;

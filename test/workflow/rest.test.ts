@@ -113,6 +113,7 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
   expect(Object.fromEntries(heartbeatTimeouts)).toEqual({
     decide: true, search: false, summarize: true, generateAnswer: true, checkRelevance: true, checkGrounding: true, saveTrajectory: false,
     loadQuestions: false, rankTrajectory: true, buildRoundDataset: false, fineTune: true, scoreEvaluation: false, registerModel: false, writeCampaignReport: false,
+    tallyFailures: false,
   });
 });
 
