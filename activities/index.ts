@@ -2,9 +2,9 @@
  * The activities, built once per worker from injected dependencies (model provider, search engines, store).
  * Workflows import this file as a type only, so none of these dependencies enter the workflow bundle.
  *
- * Every activity maps `NonRetryableError` to a non-retryable failure (./failures.ts). Those that may wait long
- * without progress of their own (LLM steps, ranking) also heartbeat while they work (./heartbeat.ts); the
- * fine-tune heartbeats its own progress. workflows/activity-options.ts gives each group its timeouts. The model
+ * Every activity maps `NonRetryableError` to a non-retryable failure (./failures.ts) and heartbeats while it works
+ * (./heartbeat.ts; the fine-tune with its progress), so a dead worker is noticed within the heartbeat timeout
+ * (workflows/activity-options.ts gives each group its timeouts). The model
  * calls of LLM steps and ranking are counted by class in a failure ledger per attempt (./failure-ledger.ts).
  */
 import { ApplicationFailure } from '@temporalio/activity';
@@ -45,6 +45,8 @@ export interface ActivityDeps {
 
 /** Maps NonRetryableError, and heartbeats while `fn` runs. */
 const waiting = <T>(fn: () => Promise<T>) => mapNonRetryable(() => heartbeatWhile(fn));
+/** The same for activities that are usually done within milliseconds: they heartbeat only when one is slow. */
+const io = waiting;
 
 export function createActivities(deps: ActivityDeps) {
   const search = { search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars };
@@ -62,30 +64,30 @@ export function createActivities(deps: ActivityDeps) {
     generateAnswer: (call: StepCall<'answer'>) => llmStep('answer', call),
     checkRelevance: (call: StepCall<'relevance_check'>) => llmStep('relevance_check', call),
     checkGrounding: (call: StepCall<'grounding_check'>) => llmStep('grounding_check', call),
-    search: (call: SearchCall) => mapNonRetryable(() => runSearch(search, call)),
-    saveTrajectory: (call: SaveTrajectoryCall) => mapNonRetryable(() => saveTrajectory(deps, call)),
+    search: (call: SearchCall) => io(() => runSearch(search, call)),
+    saveTrajectory: (call: SaveTrajectoryCall) => io(() => saveTrajectory(deps, call)),
 
     // ReST: collection helpers, AI-feedback ranking, dataset, fine-tuning, evaluation, registry, report.
-    loadQuestions: (call: LoadQuestionsCall) => mapNonRetryable(() => loadQuestions(deps, call)),
+    loadQuestions: (call: LoadQuestionsCall) => io(() => loadQuestions(deps, call)),
     rankTrajectory: (call: RankTrajectoryCall) => {
       const ledger = new FailureLedger();
       const ranking = { models: ledger.watch(deps.models), store: deps.store, ledger };
       return waiting(() => withFailureLedger(deps.store, { trajectoryId: call.workflowId, activity: 'rank' }, ledger, () => rankTrajectory(ranking, call)));
     },
-    tallyFailures: (call: TallyFailuresCall) => mapNonRetryable(() => tallyFailures(deps, call)),
-    buildRoundDataset: (call: BuildRoundDatasetCall) => mapNonRetryable(() => buildRoundDataset(deps, call)),
+    tallyFailures: (call: TallyFailuresCall) => io(() => tallyFailures(deps, call)),
+    buildRoundDataset: (call: BuildRoundDatasetCall) => io(() => buildRoundDataset(deps, call)),
     fineTune: (call: FineTuneCall) => {
       const { fineTuner, workDir } = deps;
       if (!fineTuner || !workDir) throw ApplicationFailure.nonRetryable('this worker has no fine-tuning backend configured', 'NonRetryableError');
       return mapNonRetryable(() => fineTune({ store: deps.store, fineTuner, workDir }, call));
     },
-    scoreEvaluation: (call: ScoreEvaluationCall) => mapNonRetryable(() => scoreEvaluation(deps, call)),
-    registerModel: (entry: RegistryEntry) => mapNonRetryable(() => registerModel(deps, entry)),
-    writeCampaignReport: (call: CampaignReportCall) => mapNonRetryable(() => writeCampaignReport(deps, call)),
+    scoreEvaluation: (call: ScoreEvaluationCall) => io(() => scoreEvaluation(deps, call)),
+    registerModel: (entry: RegistryEntry) => io(() => registerModel(deps, entry)),
+    writeCampaignReport: (call: CampaignReportCall) => io(() => writeCampaignReport(deps, call)),
 
     // Artifacts for clients that cannot reach the store themselves (the CLI on another machine).
-    readArtifact: (call: { key: string }) => mapNonRetryable(() => readArtifact(deps, call)),
-    writeArtifact: (call: { key: string; text: string }) => mapNonRetryable(() => writeArtifact(deps, call)),
+    readArtifact: (call: { key: string }) => io(() => readArtifact(deps, call)),
+    writeArtifact: (call: { key: string; text: string }) => io(() => writeArtifact(deps, call)),
   };
 }
 
