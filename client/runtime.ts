@@ -11,7 +11,8 @@ import type { Config } from '../lib/config';
 import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../lib/search-attributes';
 import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { temporalConnectionOptions } from './config-loader';
+import { ConfigFileError, temporalConnectionOptions } from './config-loader';
+import { connectOrExplain } from './connect';
 import { defaultUiUrl } from './web-ui';
 import { startDevServer, DevServer } from './dev-server';
 import { projectRoot } from '../project-root';
@@ -74,6 +75,7 @@ export interface SessionOptions {
 }
 
 export async function withTemporal<T>(config: Config, options: SessionOptions, fn: (session: TemporalSession) => Promise<T>): Promise<T> {
+  if (options.worker === 'always' || (options.worker === 'embedded' && !config.temporal.address)) requireModelFile(config);
   installRuntime();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let devServer: DevServer | undefined;
@@ -100,7 +102,7 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
       uiUrl = defaultUiUrl(config, address);
     }
     const connOptions = temporalConnectionOptions(config.temporal, address);
-    connection = await Connection.connect(connOptions);
+    connection = await connectOrExplain(address, () => Connection.connect(connOptions));
     if (!devServer) await ensureSearchAttributes(connection, config.temporal.namespace);
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const session: TemporalSession = { client, config, uiUrl, address, embedded: !!devServer };
@@ -108,7 +110,7 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
     const wantWorker = options.worker === 'always' || (options.worker === 'embedded' && !!devServer);
     if (!wantWorker) return await fn(session);
 
-    nativeConnection = await NativeConnection.connect(connOptions);
+    nativeConnection = await connectOrExplain(address, () => NativeConnection.connect(connOptions));
     deps = createWorkerDeps(config);
     const worker = await createWorker({ connection: nativeConnection, config, deps });
     session.worker = worker;
@@ -120,6 +122,14 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
     await connection?.close().catch(() => undefined);
     await devServer?.stop();
   }
+}
+
+/** A worker with the embedded model needs its file: say so before starting anything. */
+export function requireModelFile(config: Config): void {
+  if (config.llm.provider !== 'llama' || fs.existsSync(config.llm.modelPath)) return;
+  throw new ConfigFileError(
+    `model file not found: ${config.llm.modelPath}. Set llm.modelPath (or RESTACT_MODEL) to a GGUF file; \`npm run setup\` puts the shipped model in models/.`,
+  );
 }
 
 /** The embedded model ships under the project root; find it there when the command runs elsewhere. */

@@ -3,11 +3,12 @@ import { NativeConnection } from '@temporalio/worker';
 import { createWorker, createWorkerDeps } from '../../worker';
 import { commandConfig, out, parseFlags } from '../command-line';
 import { startDevServer } from '../dev-server';
-import { devServerDbFile, installRuntime } from '../runtime';
+import { devServerDbFile, installRuntime, requireModelFile } from '../runtime';
 
 export async function devCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {});
   const cfg = commandConfig(values.config);
+  requireModelFile(cfg);
   installRuntime('WARN');
   const { port, uiPort } = cfg.temporal.devServer;
   const server = await startDevServer({ port, uiPort, dbFile: devServerDbFile(cfg), namespace: cfg.temporal.namespace });

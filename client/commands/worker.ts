@@ -4,14 +4,16 @@ import { NativeConnection } from '@temporalio/worker';
 import { createWorker, createWorkerDeps, fitModelContext, llmConcurrency, memoryUsageMb } from '../../worker';
 import { commandConfig, err, parseFlags, UsageError } from '../command-line';
 import { temporalConnectionOptions } from '../config-loader';
-import { installRuntime } from '../runtime';
+import { installRuntime, requireModelFile } from '../runtime';
+import { connectOrExplain } from '../connect';
 
 export async function workerCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {});
   const cfg = commandConfig(values.config);
   if (!cfg.temporal.address) throw new UsageError('restact worker needs a server: set TEMPORAL_ADDRESS (or temporal.address), or run `restact dev` for the embedded one.');
+  requireModelFile(cfg);
   installRuntime('INFO');
-  const connection = await NativeConnection.connect(temporalConnectionOptions(cfg.temporal));
+  const connection = await connectOrExplain(cfg.temporal.address, () => NativeConnection.connect(temporalConnectionOptions(cfg.temporal)));
   const deps = createWorkerDeps(cfg);
   try {
     // Load the model and reserve its context now, so the start-up line shows the memory the worker will hold.
