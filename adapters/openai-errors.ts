@@ -21,6 +21,29 @@ export function truncate(text: string, max = MAX_QUOTED_CHARS): string {
   return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
 }
 
+/** What stands for a secret in a message. */
+export const REDACTED = '[redacted]';
+
+/**
+ * `text` with each secret (the API key an adapter sends) and any `Bearer`/`Basic` credential replaced by
+ * [redacted]: a server may quote the request it refused, and messages end up in workflow histories and logs.
+ */
+export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text.replace(/\b(Bearer|Basic)\s+(?!\[redacted\])[^\s"',;)}\]]+/gi, `$1 ${REDACTED}`);
+  for (const secret of secrets) if (secret && secret.length >= 8) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/** The error with secrets taken out of its message and stack, and out of its causes' (Temporal records them all). */
+export function redactError<E>(err: E, secrets: ReadonlyArray<string | undefined>): E {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 10; depth++, e = e.cause) {
+    e.message = redactSecrets(e.message, secrets);
+    if (e.stack) e.stack = redactSecrets(e.stack, secrets);
+  }
+  return err;
+}
+
 export interface ErrorContext {
   /** Who answered, e.g. `OpenAI-compatible server http://127.0.0.1:8080/v1 (model m)`. */
   where: string;

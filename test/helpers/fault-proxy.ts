@@ -22,6 +22,8 @@ export interface FaultProxy {
   /** Completion calls seen, faulty or not. */
   readonly calls: () => number;
   readonly injected: Record<Fault, number>;
+  /** The Authorization headers received. */
+  readonly authorizations: Set<string>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const faults = options.faults ?? FAULTS;
   const upstream = new URL(options.upstream);
   const injected = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>;
+  const authorizations = new Set<string>();
   let calls = 0;
   let nextFault = 0;
   const open = new Set<http.ServerResponse>();
@@ -70,6 +73,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
+      if (req.headers.authorization) authorizations.add(req.headers.authorization);
       open.add(res);
       res.on('close', () => open.delete(res));
       const fault = isCompletion(req) && ++calls % options.every === 0 ? faults[nextFault++ % faults.length] : undefined;
@@ -102,6 +106,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     calls: () => calls,
     injected,
+    authorizations,
     async stop() {
       for (const res of open) res.destroy();
       server.closeAllConnections();

@@ -2,7 +2,9 @@
  * A test double of the OpenAI fine-tuning API (loopback HTTP), enough for the real adapter
  * (adapters/finetune/openai-finetune.ts): file uploads, job creation with metadata, listing, polling, cancelling.
  * A job runs for `runMs` after its creation, then succeeds. `created` lists the job key (the `restact_job_key`
- * metadata) of every job created, so a test can tell whether any fine-tune started twice.
+ * metadata) of every job created, so a test can tell whether any fine-tune started twice. With `echoAuthorization`
+ * the first upload fails with HTTP 500 and a message that quotes the request's Authorization header (a server that
+ * leaks what it was sent), and `authorizations` keeps every header received.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +18,8 @@ interface Job {
 
 export interface FineTuneApiDouble {
   baseURL: string;
+  /** The Authorization headers received. */
+  authorizations: Set<string>;
   /** The job key of each job created, in order. */
   created: string[];
   /** Requests seen, as `METHOD /path`. */
@@ -23,8 +27,10 @@ export interface FineTuneApiDouble {
   stop(): Promise<void>;
 }
 
-export async function startFineTuneApiDouble(options: { runMs: number }): Promise<FineTuneApiDouble> {
+export async function startFineTuneApiDouble(options: { runMs: number; echoAuthorization?: boolean }): Promise<FineTuneApiDouble> {
   const jobs = new Map<string, Job>();
+  const authorizations = new Set<string>();
+  let echoed = false;
   const created: string[] = [];
   const requests: string[] = [];
   let files = 0;
@@ -48,11 +54,16 @@ export async function startFineTuneApiDouble(options: { runMs: number }): Promis
     req.on('end', () => {
       const route = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/v1/, '');
       requests.push(`${req.method} ${route}`);
+      if (req.headers.authorization) authorizations.add(req.headers.authorization);
       const reply = (status: number, value: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));
       };
       let m: RegExpMatchArray | null;
+      if (req.method === 'POST' && route === '/files' && options.echoAuthorization && !echoed) {
+        echoed = true;
+        return reply(500, { error: { message: `storage backend refused the upload (request headers: authorization=${req.headers.authorization})` } });
+      }
       if (req.method === 'POST' && route === '/files') return reply(200, { id: `file-${++files}`, object: 'file', purpose: 'fine-tune', bytes: 0, created_at: 0, filename: 'train.jsonl' });
       if (req.method === 'GET' && route === '/fine_tuning/jobs') return reply(200, { object: 'list', data: [...jobs.values()].map(body), has_more: false });
       if (req.method === 'POST' && route === '/fine_tuning/jobs') {
@@ -75,6 +86,7 @@ export async function startFineTuneApiDouble(options: { runMs: number }): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    authorizations,
     created,
     requests,
     async stop() {

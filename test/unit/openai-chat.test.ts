@@ -314,6 +314,15 @@ describe('errors', () => {
     expect(requests).toHaveLength(1);
   });
 
+  test('a server that quotes the API key back: the key is in no message, stack or cause (histories and logs keep them)', async () => {
+    const err = await failed({ status: 500, body: { error: { message: 'refused: authorization=Bearer test-key, key=test-key' } } });
+    const chain: unknown[] = [];
+    for (let e: unknown = err; e instanceof Error; e = e.cause) chain.push(e.message, e.stack);
+    expect(chain.length).toBeGreaterThan(2); // the SDK's error is kept as the cause
+    expect(chain.join('\n')).not.toContain('test-key');
+    expect(err.message).toContain('refused: authorization=Bearer [redacted], key=[redacted]');
+  });
+
   test('a refused connection is a plain retryable Error', async () => {
     // Port 1 on loopback: nothing listens there.
     const err = await failed(reply, { baseURL: 'http://127.0.0.1:1/v1' });
