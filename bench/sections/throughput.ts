@@ -1,9 +1,11 @@
 /**
- * (2) The embedded model's throughput: raw node-llama-cpp generation (C sequences generating at once, no prompt
- * to speak of: the limit to approach) against the agent's achieved rate inside a round (a collectBatchWorkflow of
- * sample questions on the dev server, C trajectories at a time, on a worker with the real model provider and index),
- * at each concurrency C. Both sides use the same model, context (8 sequences, the auto size) and thread count; each
- * agent run starts from a fresh model, so no run reuses another's cached prompts.
+ * (2) The embedded model's throughput: raw node-llama-cpp limits (C sequences evaluating a step prompt at once,
+ * then generating at once with no grammar: the limits to approach) against the agent's achieved rate inside a round
+ * (a collectBatchWorkflow of sample questions on the dev server, C trajectories at a time, on a worker with the real
+ * model provider and index), at each concurrency C. The raw limits are measured just before and just after each
+ * agent run and averaged, as the machine's load drifts. Both sides use the same model, context (8 sequences, the
+ * auto size, fitted once) and thread count; each agent run starts from a fresh model, so no run reuses another's
+ * cached prompts.
  */
 import path from 'node:path';
 import { LlamaChatModelProvider } from '../../adapters/llm/llama-chat';
@@ -77,12 +79,16 @@ export async function throughput(opts: ThroughputOptions) {
   const config = benchConfig(`bench-throughput-${process.pid}`, { sequences: SEQUENCES, threads: opts.threads, modelPath: EMBEDDED_GGUF });
   const t = await startBenchTemporal();
   const rows = [];
-  let contextSize = 0;
+  const provider = () => new LlamaChatModelProvider({ modelPath: EMBEDDED_GGUF, loraAdapters: [], threads: opts.threads, sequences: SEQUENCES, contextSize: 'auto' });
+  const sizing = provider();
+  const contextSize = (await sizing.fitContext(worstCasePrompts(config.agent))).contextSize;
+  await sizing.close();
   try {
     for (const c of opts.concurrency) {
-      const models = new LlamaChatModelProvider({ modelPath: EMBEDDED_GGUF, loraAdapters: [], threads: opts.threads, sequences: SEQUENCES, contextSize: 'auto' });
+      // The raw limits are taken just before and just after the agent's run, and averaged: the load drifts.
+      const rawBefore = await rawGeneration(c, opts.rawTokens, opts.threads, contextSize);
+      const models = provider();
       const worker = await startBenchWorker(t, config, { models, search, store, agent: config.agent }); // fits the context first
-      contextSize = (await models.fitContext(worstCasePrompts(config.agent))).contextSize;
       const sampler = new RssSampler();
       const before = models.stats();
       let run;
@@ -94,7 +100,13 @@ export async function throughput(opts: ThroughputOptions) {
       const agentPeak = sampler.stop();
       const after = models.stats();
       await models.close();
-      const raw = await rawGeneration(c, opts.rawTokens, opts.threads, contextSize);
+      const rawAfter = await rawGeneration(c, opts.rawTokens, opts.threads, contextSize);
+      const raw = {
+        tokPerS: (rawBefore.tokPerS + rawAfter.tokPerS) / 2,
+        promptTokPerS: (rawBefore.promptTokPerS + rawAfter.promptTokPerS) / 2,
+        peakRssMb: Math.max(rawBefore.peakRssMb, rawAfter.peakRssMb),
+        spread: [rawBefore.tokPerS, rawAfter.tokPerS].map((x) => round(x, 1)),
+      };
       const wallS = run.wallMs / 1000;
       const completion = after.completionTokens - before.completionTokens;
       const prompt = after.promptTokens - before.promptTokens;
@@ -105,6 +117,7 @@ export async function throughput(opts: ThroughputOptions) {
       rows.push({
         concurrency: c,
         rawTokPerS: round(raw.tokPerS, 1),
+        rawTokPerSBeforeAfter: raw.spread,
         rawPromptTokPerS: round(raw.promptTokPerS, 1),
         modelBusyShare: round(modelS / wallS, 3),
         agentGeneratedTokPerS: round(completion / wallS, 1),
@@ -128,11 +141,11 @@ export async function throughput(opts: ThroughputOptions) {
   }
   const table: Table = {
     title: `Embedded model: raw generation vs the agent in a round (${SEQUENCES} sequences x ${contextSize} tokens, ${opts.threads} thread(s))`,
-    columns: ['concurrency', 'raw gen tok/s', 'raw prompt tok/s', 'agent gen tok/s', 'agent / raw gen', 'agent prompt tok evaluated/s', 'prompt tokens reused', 'model busy', 'trajectories (failed)', 'wall s', 'peak RSS agent MB', 'peak RSS raw MB'],
-    rows: rows.map((r) => [r.concurrency, r.rawTokPerS, r.rawPromptTokPerS, r.agentGeneratedTokPerS, r.shareOfRaw, r.agentEvaluatedPromptTokPerS, `${(100 * r.promptCacheReuse).toFixed(1)}%`, `${(100 * r.modelBusyShare).toFixed(0)}%`, `${r.trajectories} (${r.failedTrajectories})`, r.wallS, r.agentPeakRssMb, r.rawPeakRssMb]),
+    columns: ['concurrency', 'raw gen tok/s (before, after)', 'raw prompt tok/s', 'agent gen tok/s', 'agent / raw gen', 'agent prompt tok evaluated/s', 'prompt tokens reused', 'model busy', 'trajectories (failed)', 'wall s', 'peak RSS agent MB', 'peak RSS raw MB'],
+    rows: rows.map((r) => [r.concurrency, `${r.rawTokPerS} (${r.rawTokPerSBeforeAfter.join(', ')})`, r.rawPromptTokPerS, r.agentGeneratedTokPerS, r.shareOfRaw, r.agentEvaluatedPromptTokPerS, `${(100 * r.promptCacheReuse).toFixed(1)}%`, `${(100 * r.modelBusyShare).toFixed(0)}%`, `${r.trajectories} (${r.failedTrajectories})`, r.wallS, r.agentPeakRssMb, r.rawPeakRssMb]),
     notes: [
       `Agent: ${opts.questions} sample questions, at most ${opts.maxSearches} searches each, through collectBatchWorkflow on the dev server; the worker runs in the benchmark process (its RSS includes the Temporal client and worker).`,
-      'Raw: the same context, C sequences each generating from a one-line prompt with no grammar. The agent also evaluates its prompts (few-shot programs of 1-3k tokens) and decodes under a grammar, which is where the gap goes.',
+      'Raw: the same context, C sequences each evaluating a 1,500-token step prompt, then generating from a one-line prompt with no grammar; measured just before and just after the agent run, averaged. The agent also evaluates its prompts (few-shot programs of 1-3k tokens) and decodes under a grammar, which is where the gap goes.',
       '"prompt tokens reused": the share of prompt tokens a sequence already held from an earlier call (LlamaChatModelProvider.stats()).',
       '"model busy": the time the raw rates need for the agent\'s evaluated prompt tokens and generated tokens, as a share of the wall time; the rest is waiting (orchestration, search, grammar, sequences idle).',
     ],
