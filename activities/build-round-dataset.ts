@@ -1,6 +1,7 @@
 /** The round's step-level fine-tuning dataset ("ReST meets ReAct", section 3.5) from its ranked items. */
 import type { ArtifactStore } from '../ports/artifact-store';
 import { getJson, putJson } from '../ports/artifact-store';
+import { datasetKeys } from '../lib/artifact-keys';
 import { buildDataset, toJsonl } from '../lib/rest/dataset';
 import type { DatasetSummary } from '../lib/rest/progress';
 import type { RankedItem } from './rank-trajectory';
@@ -18,9 +19,10 @@ export async function buildRoundDataset(deps: { store: ArtifactStore }, call: Bu
   const items: RankedItem[] = [];
   for (const key of keys) items.push(...(await getJson<{ items: RankedItem[] }>(store, key)).items);
   const dataset = buildDataset(items, { validationFraction: call.validationFraction, seed: call.seed });
-  const trainKey = await store.put(`${call.outPrefix}/train.jsonl`, toJsonl(dataset.train));
-  const validationKey = await store.put(`${call.outPrefix}/validation.jsonl`, toJsonl(dataset.validation));
-  await putJson(store, `${call.outPrefix}/stats.json`, dataset.stats);
+  const out = datasetKeys(call.outPrefix);
+  const trainKey = await store.put(out.train, toJsonl(dataset.train));
+  const validationKey = await store.put(out.validation, toJsonl(dataset.validation));
+  await putJson(store, out.stats, dataset.stats);
   return {
     trainKey,
     validationKey,

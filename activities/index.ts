@@ -19,6 +19,7 @@ import { runLlmStep, StepCall } from './llm-step';
 import { FailureLedger, withFailureLedger } from './failure-ledger';
 import { tallyFailures, TallyFailuresCall } from './tally-failures';
 import { parseStepOutput } from '../lib/agent/steps';
+import { parseJudgement } from '../lib/eval/judge';
 import type { StepKind } from '../lib/agent/types';
 import { runSearch, SearchCall } from './search';
 import { saveTrajectory, SaveTrajectoryCall } from './save-trajectory';
@@ -29,8 +30,11 @@ import { fineTune, FineTuneCall } from './fine-tune';
 import { scoreEvaluation, ScoreEvaluationCall } from './score-evaluation';
 import { registerModel, RegistryEntry } from './register-model';
 import { writeCampaignReport, CampaignReportCall } from './write-campaign-report';
-import { readArtifact } from './read-artifact';
+import { readArtifact, type ReadArtifactCall } from './read-artifact';
 import { writeArtifact } from './write-artifact';
+import { scoreAnswer, type ScoreAnswerCall } from './score-answer';
+import { writeEvalReport, type WriteEvalReportCall } from './write-eval-report';
+import { judgeAnswer, type JudgeCall } from './judge';
 
 export interface ActivityDeps {
   models: ChatModelProvider;
@@ -49,6 +53,7 @@ const waiting = <T>(fn: () => Promise<T>) => mapNonRetryable(() => heartbeatWhil
 const io = waiting;
 
 export function createActivities(deps: ActivityDeps) {
+  const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs };
   const search = { search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars };
   /** One LLM step; its model calls counted in a ledger, outputs its own parser rejects as unparsable. */
   const llmStep = <K extends StepKind>(kind: K, call: StepCall<K>) => {
@@ -86,8 +91,19 @@ export function createActivities(deps: ActivityDeps) {
     writeCampaignReport: (call: CampaignReportCall) => io(() => writeCampaignReport(deps, call)),
 
     // Artifacts for clients that cannot reach the store themselves (the CLI on another machine).
-    readArtifact: (call: { key: string }) => io(() => readArtifact(deps, call)),
+    readArtifact: (call: ReadArtifactCall) => io(() => readArtifact(deps, call)),
     writeArtifact: (call: { key: string; text: string }) => io(() => writeArtifact(deps, call)),
+
+    // Evaluation: score (and judge) one answer; aggregate an evaluation into its report; judge one human-labelled
+    // answer (calibration).
+    scoreAnswer: (call: ScoreAnswerCall) => {
+      // The judge's model calls are counted under the trajectory they judge (evalWorkflow adds them up).
+      const ledger = new FailureLedger((_, text) => parseJudgement(text).ok);
+      const judging = { ...llm, models: ledger.watch(deps.models) };
+      return waiting(() => withFailureLedger(deps.store, { trajectoryId: call.workflowId, activity: 'judge' }, ledger, () => scoreAnswer(judging, call)));
+    },
+    writeEvalReport: (call: WriteEvalReportCall) => io(() => writeEvalReport(deps.store, call)),
+    judgeAnswer: (call: JudgeCall) => waiting(() => judgeAnswer(llm, call)),
   };
 }
 

@@ -3,6 +3,7 @@
  * itself, so it works when the CLI runs on another machine than the workers and their store. Size-bounded.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { readArtifactWorkflow, writeArtifactWorkflow } from '../workflows/artifacts';
 import { artifactTransferWorkflowId } from '../lib/workflow-ids';
@@ -14,12 +15,21 @@ import type { TemporalSession } from './runtime';
 const TRANSFER_TIMEOUT = '10 minutes';
 
 export async function readArtifact(session: TemporalSession, key: string): Promise<string> {
+  return (await read(session, key, false))!; // without ifExists the worker fails on a missing artifact
+}
+
+/** The artifact's text, or undefined when the workers' store has none under `key`. */
+export async function readArtifactIfExists(session: TemporalSession, key: string): Promise<string | undefined> {
+  return (await read(session, key, true)) ?? undefined;
+}
+
+async function read(session: TemporalSession, key: string, ifExists: boolean): Promise<string | null> {
   return transfer(session, 'read', key, () =>
     session.client.workflow.execute<typeof readArtifactWorkflow>('readArtifactWorkflow', {
       taskQueue: session.config.temporal.taskQueue,
       workflowId: artifactTransferWorkflowId('read', randomUUID()),
       workflowExecutionTimeout: TRANSFER_TIMEOUT,
-      args: [key],
+      args: [key, ifExists],
     }),
   );
 }
@@ -35,6 +45,14 @@ export async function writeArtifact(session: TemporalSession, key: string, text:
       args: [key, text],
     }),
   );
+}
+
+/**
+ * Where an artifact is, for the user: a local path with the embedded dev server (its only worker is this process's,
+ * whose store is this machine's configured folder), else the key in the workers' store.
+ */
+export function artifactLocation(session: TemporalSession, key: string): string {
+  return session.embedded ? path.join(session.config.artifacts.dir, key) : `${key} (in the workers' artifact store)`;
 }
 
 /** A failed transfer says what failed on the worker, not just "workflow failed". */

@@ -5,7 +5,9 @@ import type { Client } from '@temporalio/client';
 import { MultiBar, Presets } from 'cli-progress';
 import { CampaignSchema, type CampaignSettings } from '../lib/rest/campaign-settings';
 import { formatZodError } from '../lib/config';
-import { parseJsonl, QuestionSchema } from '../lib/corpus';
+import { parseJsonl, QuestionSchema, type Question } from '../lib/corpus';
+import { heldOutOverlap } from '../lib/eval/datasets';
+import { describeJudge } from '../lib/eval/judge';
 import { campaignKeys } from '../lib/artifact-keys';
 import { CAMPAIGN_ID } from '../lib/search-attributes';
 import { campaignWorkflowId, newCampaignId } from '../lib/workflow-ids';
@@ -44,7 +46,7 @@ const MAX_LISTED = 10;
  * The selected questions of a set, checked, as the JSONL every worker reads. Malformed lines, empty questions and
  * duplicate ids (two trajectories of one id would share a workflow id) are all listed in one message.
  */
-export function selectQuestions(set: CampaignSettings['questions'], needAnswers: boolean): { jsonl: string; count: number } {
+export function selectQuestions(set: CampaignSettings['questions'], needAnswers: boolean): { rows: Question[]; jsonl: string; count: number } {
   if (!fs.existsSync(set.file)) throw new CampaignConfigError(`question file not found: ${set.file}`);
   const { rows, errors, lines } = parseJsonl(fs.readFileSync(set.file, 'utf8'), QuestionSchema, 'question');
   const firstLine = new Map<string, number>();
@@ -62,7 +64,18 @@ export function selectQuestions(set: CampaignSettings['questions'], needAnswers:
   const chosen = rows.slice(set.offset, set.limit ? set.offset + set.limit : undefined);
   if (!chosen.length) throw new CampaignConfigError(`${set.file}: no questions selected (offset ${set.offset}, limit ${set.limit ?? 'none'})`);
   if (needAnswers && chosen.some((q) => !q.answers.length)) throw new CampaignConfigError(`${set.file}: evaluation questions need reference answers`);
-  return { jsonl: chosen.map((q) => JSON.stringify(q)).join('\n') + '\n', count: chosen.length };
+  return { rows: chosen, jsonl: chosen.map((q) => JSON.stringify(q)).join('\n') + '\n', count: chosen.length };
+}
+
+/** The held-out set must never feed training: one message naming the overlapping questions. */
+export function refuseHeldOutOverlap(training: Question[], heldOut: Question[]): void {
+  const overlap = heldOutOverlap(training, heldOut);
+  if (!overlap.length) return;
+  const shown = overlap.slice(0, 5).map((o) => `${o.id} (same ${o.by === 'id' ? 'id' : 'question text'})`).join(', ');
+  throw new CampaignConfigError(
+    `campaign.evalQuestions overlap campaign.questions in ${overlap.length} question(s): ${shown}${overlap.length > 5 ? ', ...' : ''}. ` +
+      'Held-out questions must never be trained on: choose disjoint files or offsets/limits.',
+  );
 }
 
 /** Stages the question sets in the workers' artifact store (through a worker) and starts the campaign workflow. */
@@ -72,13 +85,15 @@ export async function startCampaign(session: TemporalSession, settings: Campaign
   const keys = campaignKeys(campaignId);
   const questions = selectQuestions(settings.questions, false);
   const evalQuestions = selectQuestions(settings.evalQuestions, true);
+  refuseHeldOutOverlap(questions.rows, evalQuestions.rows);
+  const judge = describeJudge(config.llm, settings.evaluation.judge);
   await writeArtifact(session, keys.questions, questions.jsonl);
   await writeArtifact(session, keys.evalQuestions, evalQuestions.jsonl);
   const workflowId = campaignWorkflowId(campaignId);
   await client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings }],
+    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings, judge }],
     typedSearchAttributes: [{ key: CAMPAIGN_ID, value: campaignId }],
   });
   return { workflowId, uiLink: session.uiUrl ? webUiWorkflowUrl(session.uiUrl, config.temporal.namespace, workflowId) : undefined };

@@ -10,6 +10,8 @@ import { demoCommand } from './commands/demo';
 import { devCommand } from './commands/dev';
 import { indexCommand } from './commands/index-cmd';
 import { workerCommand } from './commands/worker';
+import { evalCommand } from './commands/eval';
+import { reportCommand } from './commands/report';
 
 const USAGE = `restact: a self-improving ReAct search agent on Temporal
 
@@ -24,6 +26,12 @@ Usage:
   restact campaign status ID                   print a campaign's progress (or result)
   restact campaign watch ID                    progress bars until the campaign ends
   restact campaign stop ID                     stop a campaign after its current round
+  restact eval --dataset FILE [--corpus FILE.jsonl | --db PATH] [--model REF ...] [--runs N] [--judge REF] [--limit N]
+               [--format jsonl|hotpotqa|csv] [--offset N] [--concurrency N] [--temperature T] [--seed S] [--json]
+                                               evaluate models on a question set: EM, F1, auto-eval, behaviour, 95% CIs
+  restact eval calibrate [--labels FILE] [--judge REF]
+                                               the auto-eval judge against human labels (default: the shipped sample)
+  restact report CAMPAIGN_ID                   a Markdown page with per-round scores, behaviour and charts
 
 Common options:
   --config FILE   config file (default: ./restact.config.json if present); environment variables override it
@@ -39,6 +47,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
   worker: workerCommand,
   dev: devCommand,
+  eval: evalCommand,
+  report: reportCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 /** Terminal rendering of campaigns: progress lines, round summaries, the per-round score chart. */
-import type { CampaignProgress, RoundSummary } from '../lib/rest/progress';
+import type { CampaignProgress, EvalScore, RoundSummary } from '../lib/rest/progress';
 import { formatFailureCounts, totalFailures } from '../lib/failure-class';
+import { formatEstimate } from '../lib/eval/report';
 import type { CampaignResult } from '../workflows/campaign';
 
 const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
@@ -26,8 +27,23 @@ export function formatRoundSummary(r: RoundSummary): string {
     `  dataset:       ${r.dataset.train} train / ${r.dataset.validation} validation examples (${r.dataset.duplicatesRemoved} duplicates removed); per step (train/val): ${perStep}`,
     `  fine-tune:     loss ${loss}`,
     `  new model:     ${r.model}`,
-    `  held-out eval: EM ${pct(r.eval.em)}%  F1 ${pct(r.eval.f1)}%  (${r.eval.answered}/${r.eval.n} answered)`,
+    ...formatEvalScore('held-out eval:', r.eval),
   ].join('\n');
+}
+
+/** A held-out score: with evalWorkflow's CIs and paired comparisons, else EM and F1 alone. */
+export function formatEvalScore(heading: string, e: EvalScore): string[] {
+  const est = (k: 'autoEval' | 'em' | 'f1', v: number) => formatEstimate({ value: v, low: e.ci?.[k].low ?? null, high: e.ci?.[k].high ?? null, n: e.n }, 'percent');
+  if (e.autoEval === undefined) return [`  ${heading} EM ${pct(e.em)}%  F1 ${pct(e.f1)}%  (${e.answered}/${e.n} answered)`];
+  const lines = [
+    `  ${heading} auto-eval ${est('autoEval', e.autoEval)}  EM ${est('em', e.em)}  F1 ${est('f1', e.f1)}  (% [95% CI]; ${e.answered}/${e.n} answered)`,
+    `                 judge: ${e.judge ?? 'n/a'}; report: ${e.report ?? 'n/a'}`,
+  ];
+  for (const p of e.paired ?? []) {
+    if (p.metric !== 'autoEval' && p.metric !== 'em') continue;
+    lines.push(`  ${`${p.b} vs ${p.a}:`.padEnd(15)} ${p.metric === 'em' ? 'EM' : 'auto-eval'} ${formatEstimate(p, 'percent')} pts (paired, ${p.n} questions; CI ${p.excludesZero ? 'excludes' : 'includes'} 0)`);
+  }
+  return lines;
 }
 
 export function formatProgress(p: CampaignProgress): string {
@@ -36,7 +52,8 @@ export function formatProgress(p: CampaignProgress): string {
 
 export function printCampaignResult(result: CampaignResult, out: (line: string) => void): void {
   out(`\nCampaign ${result.campaignId}: ${result.status}; final model ${result.finalModel}\n`);
+  if (result.baseline) out(['Baseline (starting policy)', ...formatEvalScore('held-out eval:', result.baseline)].join('\n') + '\n');
   for (const r of result.rounds) out(formatRoundSummary(r) + '\n');
   out(formatRoundChart(result));
-  if (result.report) out(`\nReport: ${result.report.reportKey}, chart: ${result.report.chartKey} (in the artifact store)`);
+  if (result.report) out(`\nReport: ${result.report.reportKey}, chart: ${result.report.chartKey} (in the artifact store); \`restact report ${result.campaignId}\` writes the per-round page with charts`);
 }

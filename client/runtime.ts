@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, makeTelemetryFilterString, Worker } from '@temporalio/worker';
 import type { Config } from '../lib/config';
 import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../lib/search-attributes';
 import type { SearchAttributeType } from '@temporalio/common';
@@ -37,6 +37,8 @@ export function installRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN'): void 
   runtimeInstalled = true;
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
+    // The native core logs too; unforwarded, it prints them on stdout, into `restact ask --json` output.
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) } },
   });
 }
 

@@ -5,9 +5,17 @@
  *   trajectories/<workflow id>/failures/<activity>.attempt-<k>.json       failed model calls of one activity attempt
  *   campaigns/<campaign>/questions.jsonl, eval-questions.jsonl             the staged question sets
  *   campaigns/<campaign>/round-<n>/ranked/<trajectory>.json                ranked step items of one trajectory
- *   campaigns/<campaign>/round-<n>/dataset/, model/, eval.json             the round's dataset, model, scores
- *   campaigns/<campaign>/baseline-eval.json, report.json, scores.svg      campaign-level results
+ *   campaigns/<campaign>/round-<n>/dataset/train.jsonl, validation.jsonl, stats.json    the round's dataset
+ *   campaigns/<campaign>/round-<n>/model/                                   the round's fine-tuned model
+ *   campaigns/<campaign>/baseline-eval/, round-<n>/eval/                    a campaign's evaluations (as evals/<eval>/)
+ *   campaigns/<campaign>/baseline-eval.json, round-<n>/eval.json           their scores, before evalWorkflow
+ *   campaigns/<campaign>/report.json, scores.svg                           the campaign's result and score chart
+ *   campaigns/<campaign>/report.md, accuracy.svg, behaviour.svg            the campaign page (`restact report`)
  *   registry/models/<campaign>/round-<n>.json                               one model registry entry per round
+ *   evals/<eval>/questions.jsonl                                            an evaluation's staged questions
+ *   evals/<eval>/answers/m<model>/<question>-r<run>.json                    its judged answers
+ *   evals/<eval>/report.json, report.md, accuracy.svg, behaviour.svg        its report
+ *   calibration/<stamp>.json                                                a judge calibration (`restact eval calibrate`)
  *
  * Pure: workflows import it.
  */
@@ -42,6 +50,10 @@ export function campaignKeys(campaignId: string) {
     baselineEval: `${prefix}/baseline-eval.json`,
     report: `${prefix}/report.json`,
     chart: `${prefix}/scores.svg`,
+    /** The campaign page `restact report` writes, and its charts beside it. */
+    page: `${prefix}/report.md`,
+    accuracyChart: `${prefix}/accuracy.svg`,
+    behaviourChart: `${prefix}/behaviour.svg`,
   };
 }
 
@@ -53,6 +65,15 @@ export function roundKeys(campaignId: string, round: number) {
     dataset: `${prefix}/dataset`,
     model: `${prefix}/model`,
     eval: `${prefix}/eval.json`,
+  };
+}
+
+/** A round's fine-tuning dataset, under its `dataset` prefix: the splits (chat JSONL) and their statistics. */
+export function datasetKeys(datasetPrefix: string) {
+  return {
+    train: `${datasetPrefix}/train.jsonl`,
+    validation: `${datasetPrefix}/validation.jsonl`,
+    stats: `${datasetPrefix}/stats.json`,
   };
 }
 
@@ -73,4 +94,45 @@ export const ARTIFACT_MODEL_REF = 'artifact:';
 
 export function artifactModelRef(key: string): string {
   return ARTIFACT_MODEL_REF + key;
+}
+
+/** Where an evaluation run from the CLI keeps its answers and report. */
+export function evalPrefix(evalId: string): string {
+  return `evals/${safeKey(evalId)}`;
+}
+
+/** Where a campaign's evaluation keeps them: the baseline (round -1) or a round's. */
+export function campaignEvalPrefix(campaignId: string, round: number): string {
+  const campaign = `campaigns/${safeKey(campaignId)}`;
+  return round < 0 ? `${campaign}/baseline-eval` : `${campaign}/round-${round}/eval`;
+}
+
+/** The questions the CLI stages for an evaluation. */
+export function evalQuestionsKey(outPrefix: string): string {
+  return `${outPrefix}/questions.jsonl`;
+}
+
+/** The judged answers of one model of an evaluation (`evalAnswerKey`), listed to build the report. */
+export function evalAnswersPrefix(outPrefix: string, modelIndex: number): string {
+  return `${outPrefix}/answers/m${modelIndex}/`;
+}
+
+/** One judged answer of an evaluation. */
+export function evalAnswerKey(outPrefix: string, modelIndex: number, questionId: string, run: number): string {
+  return `${evalAnswersPrefix(outPrefix, modelIndex)}${safeKey(questionId)}-r${run}.json`;
+}
+
+/** An evaluation's report files; the charts sit beside the Markdown page, which links them by file name. */
+export function evalReportKeys(outPrefix: string) {
+  return {
+    json: `${outPrefix}/report.json`,
+    markdown: `${outPrefix}/report.md`,
+    accuracyChart: `${outPrefix}/accuracy.svg`,
+    behaviourChart: `${outPrefix}/behaviour.svg`,
+  };
+}
+
+/** A judge calibration's labels, verdicts and statistics. */
+export function calibrationKey(stamp: string): string {
+  return `calibration/${safeKey(stamp)}.json`;
 }

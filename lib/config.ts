@@ -78,7 +78,7 @@ export const LlamaLlmSchema = z.object({
    * Parallel sequences in one context, so concurrent activities share one loaded model; also the worker's cap
    * on concurrent activities. Each sequence keeps a step's few-shot header cached, so about one per step kind.
    */
-  sequences: z.number().int().min(1).max(16).default(8),
+  sequences: z.number().int().min(1).max(16).default(4),
   /** Tokens of context per sequence; `auto` sizes it to the agent's longest prompt plus its output. */
   contextSize: z.union([z.literal('auto'), z.number().int().min(512)]).default('auto'),
 });
@@ -118,9 +118,22 @@ export const FineTunerSchema = z.discriminatedUnion('backend', [
   }),
 ]);
 
+/** `restact eval` defaults; flags override them. */
+export const EvalSchema = z.object({
+  /** Auto-eval judge model ref (the ChatModelProvider resolves it); unset = the configured model (embedded: weak). */
+  judge: z.string().min(1).optional(),
+  /** Trajectories per question and model (the paper uses 10). */
+  runs: z.number().int().min(1).max(20).default(1),
+  /** Trajectories in flight at once. */
+  concurrency: z.number().int().min(1).max(64).default(2),
+  /** Bootstrap resamples for every confidence interval. */
+  resamples: z.number().int().min(100).max(100_000).default(1000),
+  seed: z.string().min(1).default('restact'),
+});
+
 export const ConfigSchema = z.object({
   temporal: TemporalSchema.prefault({}),
-  llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 8, contextSize: 'auto' }),
+  llm: LlmSchema.default({ provider: 'llama', modelPath: 'models/SmolLM2-135M-Instruct.Q4_1.gguf', loraAdapters: [], sequences: 4, contextSize: 'auto' }),
   search: SearchSchema.default({ provider: 'sqlite', dbPath: '.restact/index.sqlite' }),
   artifacts: z
     .object({
@@ -133,6 +146,7 @@ export const ConfigSchema = z.object({
   agent: AgentSchema.prefault({}),
   /** The fine-tuning backend the workers use (ReST rounds). */
   fineTune: FineTunerSchema.default({ backend: 'local' }),
+  eval: EvalSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -140,6 +154,7 @@ export type LlmConfig = z.infer<typeof LlmSchema>;
 export type AgentSettings = z.infer<typeof AgentSchema>;
 export type FineTunerConfig = z.infer<typeof FineTunerSchema>;
 export type TemporalConfig = z.infer<typeof TemporalSchema>;
+export type EvalConfig = z.infer<typeof EvalSchema>;
 
 /** One message per problem, naming the field and what is expected. */
 export function formatZodError(error: z.ZodError, source: string): string {

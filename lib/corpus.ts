@@ -9,6 +9,7 @@ export const CorpusPassageSchema = z.object({
   title: z.string(),
   text: z.string().min(1),
 });
+export type CorpusPassage = z.infer<typeof CorpusPassageSchema>;
 
 /** One question of an evaluation/training set (HotpotQA-style). */
 export const QuestionSchema = z.object({

@@ -1,5 +1,6 @@
 /**
- * Simple QA scores (SQuAD / HotpotQA official-script style) until an LLM judge lands. Pure.
+ * Deterministic QA scores (SQuAD / HotpotQA official-script style): exact match, token F1, and whether the answer
+ * contains a reference. The LLM judge (auto-eval) lives in lib/eval/judge.ts. Pure.
  */
 
 export interface QaScore {
@@ -73,6 +74,26 @@ function f1Single(prediction: string, gold: string): number {
  */
 export function f1(prediction: string, golds: string[]): number {
   return golds.reduce((best, g) => Math.max(best, f1Single(prediction, g)), 0);
+}
+
+/**
+ * 1 when some normalised reference occurs in the normalised prediction as a whole-token run ("Paris, France"
+ * contains "Paris"; "Parisian" does not), else 0. An empty reference never counts.
+ */
+export function containsReference(prediction: string, golds: string[]): number {
+  const pred = ` ${normalizeAnswer(prediction)} `;
+  return golds.some((g) => {
+    const ref = normalizeAnswer(g);
+    return ref.length > 0 && pred.includes(` ${ref} `);
+  })
+    ? 1
+    : 0;
+}
+
+/** `yes` or `no` after normalisation (HotpotQA's comparison questions), else undefined. */
+export function yesNo(text: string): 'yes' | 'no' | undefined {
+  const n = normalizeAnswer(text);
+  return n === 'yes' || n === 'no' ? n : undefined;
 }
 
 /** Mean EM and F1 over results; zeros when there are none. */

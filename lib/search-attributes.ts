@@ -9,8 +9,9 @@ export const OUTCOME = defineSearchAttributeKey('Outcome', SearchAttributeType.K
 export const CAMPAIGN_ID = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
 export const ROUND_INDEX = defineSearchAttributeKey('RoundIndex', SearchAttributeType.INT);
 export const PHASE = defineSearchAttributeKey('Phase', SearchAttributeType.KEYWORD);
+export const EVAL_ID = defineSearchAttributeKey('EvalId', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [QUESTION_ID, OUTCOME, CAMPAIGN_ID, ROUND_INDEX, PHASE];
+export const ALL_SEARCH_ATTRIBUTES = [QUESTION_ID, OUTCOME, CAMPAIGN_ID, ROUND_INDEX, PHASE, EVAL_ID];
 
 /** The type name the Temporal CLI uses (`temporal server start-dev --search-attribute Name=Type`). */
 export function cliTypeName(key: { name: string; type: SearchAttributeType }): 'Keyword' | 'Int' {

@@ -8,6 +8,10 @@
  *   <batch scope>.traj-<question>-<sample>           trajectoryWorkflow in a batch; `traj-<question>-<sample>` alone
  *                                                    for `restact ask`
  *   artifact-<read|write>-<nonce>                    a client's artifact transfer through a worker
+ *   eval-<eval>                                      evalWorkflow (`restact eval`); its trajectories
+ *                                                    eval-<eval>.m<model>.traj-<question>-<run>
+ *   <round>.eval, campaign-<campaign>.baseline       evalWorkflow of a round, of the campaign's baseline
+ *   calibrate-<nonce>                                calibrateWorkflow (`restact eval calibrate`)
  *
  * Pure: workflows import it. Changing an id format changes what running workflows compute on replay.
  */
@@ -56,4 +60,24 @@ export function scopeOfBatch(batchWorkflowId: string): string {
 
 export function artifactTransferWorkflowId(direction: 'read' | 'write', nonce: string): string {
   return `artifact-${direction}-${nonce}`;
+}
+
+/** An evaluation's workflow id: `eval-<evalId>`. */
+export function evalWorkflowId(evalId: string): string {
+  return `eval-${evalId}`;
+}
+
+/** The evaluation id of a campaign's baseline (round -1) or round: `<campaign>-baseline`, `<campaign>-r<n>`. */
+export function campaignEvalId(campaignId: string, round: number): string {
+  return `${campaignId}-${round < 0 ? 'baseline' : `r${round}`}`;
+}
+
+/** A trajectory of an evaluation: `<eval workflow id>.m<model index>.traj-<questionId>-<run>`. */
+export function evalTrajectoryWorkflowId(evalWorkflowId: string, modelIndex: number, questionId: string, run: number): string {
+  return trajectoryWorkflowId(questionId, run, `${evalWorkflowId}.m${modelIndex}`);
+}
+
+/** A judge calibration (`restact eval calibrate`): `calibrate-<nonce>`. */
+export function calibrateWorkflowId(nonce: string): string {
+  return `calibrate-${nonce}`;
 }

@@ -14,7 +14,7 @@ export const RETRY: RetryPolicy = {
   nonRetryableErrorTypes: ['NonRetryableError'],
 };
 
-type HeartbeatingActivity = 'decide' | 'summarize' | 'generateAnswer' | 'checkRelevance' | 'checkGrounding' | 'rankTrajectory';
+type HeartbeatingActivity = 'decide' | 'summarize' | 'generateAnswer' | 'checkRelevance' | 'checkGrounding' | 'rankTrajectory' | 'scoreAnswer' | 'judgeAnswer';
 type TrainingActivity = 'fineTune';
 type IoActivity = Exclude<keyof Activities, HeartbeatingActivity | TrainingActivity>;
 
@@ -25,7 +25,7 @@ type IoActivity = Exclude<keyof Activities, HeartbeatingActivity | TrainingActiv
  */
 const HEARTBEAT_TIMEOUT = '30 seconds';
 
-/** LLM steps and ranking: they may queue behind others for the embedded model. */
+/** LLM steps, ranking and judging: they may queue behind others for the embedded model. */
 export const heartbeating = proxyActivities<Pick<Activities, HeartbeatingActivity>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,

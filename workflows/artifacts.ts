@@ -4,9 +4,9 @@
  */
 import { io } from './activity-options';
 
-/** The text of one artifact (the CLI printing a trajectory). */
-export async function readArtifactWorkflow(key: string): Promise<string> {
-  return io.readArtifact({ key });
+/** The text of one artifact (the CLI printing a trajectory); with `ifExists`, null for a missing one. */
+export async function readArtifactWorkflow(key: string, ifExists = false): Promise<string | null> {
+  return io.readArtifact({ key, ifExists });
 }
 
 /** Writes one artifact (the CLI staging a campaign's questions); returns its key. */

@@ -10,6 +10,7 @@
  */
 import { executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CampaignSettings } from '../lib/rest/campaign-settings';
+import type { JudgeDescription } from '../lib/eval/judge';
 import type { CampaignProgress, EvalScore, Phase, RoundSummary } from '../lib/rest/progress';
 import { campaignKeys } from '../lib/artifact-keys';
 import { CAMPAIGN_ID, PHASE, ROUND_INDEX } from '../lib/search-attributes';
@@ -25,6 +26,8 @@ export interface CampaignInput {
   evalQuestionsKey: string;
   evalQuestionCount: number;
   settings: CampaignSettings;
+  /** The auto-eval judge (from the client's config); unset: the workers' configured model. */
+  judge?: JudgeDescription;
 }
 
 export interface CampaignResult {
@@ -71,6 +74,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     progress.baseline = await evaluate({ ...input, round: -1 }, 'baseline', settings.policyModel, batchScope(workflowId, 'baseline'), campaignKeys(input.campaignId).baselineEval, async (b) => {
       progress.questionsDone += b.questions;
     });
+    progress.questionsDone = input.evalQuestionCount;
   }
 
   let policy = settings.policyModel;
@@ -81,7 +85,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     upsertSearchAttributes([{ key: ROUND_INDEX, value: round }]);
     const summary = await executeChild(restRoundWorkflow, {
       workflowId: roundWorkflowId(workflowId, round),
-      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings }],
+      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings, judge: input.judge, baseline: settings.evaluation.baseline }],
       typedSearchAttributes: [
         { key: CAMPAIGN_ID, value: input.campaignId },
         { key: ROUND_INDEX, value: round },

@@ -4,3 +4,5 @@ export { campaignWorkflow } from './campaign';
 export { restRoundWorkflow } from './round';
 export { collectBatchWorkflow } from './collect-batch';
 export { readArtifactWorkflow, writeArtifactWorkflow } from './artifacts';
+export { evalWorkflow } from './eval';
+export { calibrateWorkflow } from './calibrate';

@@ -2,17 +2,21 @@
  * One ReST round (Figure 1 of the paper): collect -> rank -> dataset -> fine-tune -> evaluate -> register.
  * Only keys and counts travel between workflows; data lives in the artifact store.
  */
-import { getExternalWorkflowHandle, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { executeChild, getExternalWorkflowHandle, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CampaignSettings } from '../lib/rest/campaign-settings';
 import type { EvalScore, RoundProgressUpdate, RoundSummary } from '../lib/rest/progress';
 import { samplesForRound } from '../lib/rest/round-plan';
 import { addFailureCounts, type FailureCounts } from '../lib/failure-class';
-import { roundKeys } from '../lib/artifact-keys';
-import { PHASE } from '../lib/search-attributes';
-import { batchScope } from '../lib/workflow-ids';
+import type { JudgeDescription } from '../lib/eval/judge';
+import { headlineScore } from '../lib/eval/headline';
+import type { EvalOutcome } from '../lib/eval/report';
+import { campaignEvalPrefix, roundKeys } from '../lib/artifact-keys';
+import { CAMPAIGN_ID, PHASE, ROUND_INDEX } from '../lib/search-attributes';
+import { batchScope, campaignEvalId } from '../lib/workflow-ids';
 import { io, training } from './activity-options';
 import { runBatches, sum, type CollectBatchResult } from './collect-batch';
 import { roundProgressSignal } from './signals';
+import { evalWorkflow } from './eval';
 
 export interface RestRoundInput {
   campaignId: string;
@@ -23,6 +27,10 @@ export interface RestRoundInput {
   evalQuestionsKey: string;
   evalQuestionCount: number;
   settings: CampaignSettings;
+  /** The auto-eval judge (set at campaign start from the client's config). */
+  judge?: JudgeDescription;
+  /** Whether the campaign evaluated its starting policy (each round is then also compared with it). */
+  baseline?: boolean;
 }
 
 /** Collects, ranks, builds the dataset, fine-tunes, evaluates, registers; returns a small summary. */
@@ -37,7 +45,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(roundProgressSignal, { ...progress });
   };
   await report({});
-  // Failed model calls by class, over the collection and the evaluation batches.
+  // Failed model calls by class, over the collection (steps and ranking) and the evaluation (steps and judge).
   let llmFailures: FailureCounts = {};
   const countFailures = (batch: CollectBatchResult) => (llmFailures = addFailureCounts(llmFailures, batch.failures));
 
@@ -77,10 +85,19 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
 
   // 4. Evaluate the new model on the held-out questions.
   await report({ phase: 'evaluate', questionsDone: 0, questionsTotal: input.evalQuestionCount });
-  const score = await evaluate(input, 'evaluate', tuned.model, batchScope(workflowId, 'evaluate'), keys.eval, (batch) => {
-    countFailures(batch);
-    return report({ questionsDone: progress.questionsDone + batch.questions });
-  });
+  const score = await evaluate(
+    input,
+    'evaluate',
+    tuned.model,
+    batchScope(workflowId, 'evaluate'),
+    keys.eval,
+    (batch) => {
+      countFailures(batch);
+      return report({ questionsDone: progress.questionsDone + batch.questions });
+    },
+    (failures) => (llmFailures = addFailureCounts(llmFailures, failures)),
+  );
+  if (patched('eval-workflow')) await report({ questionsDone: input.evalQuestionCount }); // evalWorkflow reports no batches
 
   const summary: RoundSummary = {
     round,
@@ -118,14 +135,23 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
  * under `scope`) and scores them: the round's evaluation, and the campaign's baseline before round 0.
  */
 export async function evaluate(
-  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings'>,
+  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline'>,
   phase: 'evaluate' | 'baseline',
   model: string,
   scope: string,
   reportKey: string,
   onBatch: (batch: CollectBatchResult) => Promise<void>,
+  /** Evaluation through evalWorkflow: its failed model calls by class (batches give theirs to onBatch). */
+  onFailures?: (failures: FailureCounts) => void,
 ): Promise<EvalScore> {
   const { settings } = input;
+  // Through evalWorkflow: auto-eval, behaviour, CIs, and this model paired against the baseline and round 0 on the
+  // same questions. Histories from before it replay the batch path below.
+  if (patched('eval-workflow')) {
+    const outcome = await evaluateWithWorkflow(input, model, scope);
+    if (outcome.failures) onFailures?.(outcome.failures);
+    return headlineScore(outcome);
+  }
   const plan = {
     campaignId: input.campaignId,
     round: input.round,
@@ -140,4 +166,44 @@ export async function evaluate(
   };
   const batches = await runBatches(plan, scope, input.evalQuestionCount, settings.batchSize, onBatch);
   return io.scoreEvaluation({ questionsKey: input.evalQuestionsKey, answers: batches.flatMap((b) => b.answers), reportKey });
+}
+
+async function evaluateWithWorkflow(
+  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline'>,
+  model: string,
+  workflowId: string,
+): Promise<EvalOutcome> {
+  const { round, campaignId, settings } = input;
+  const compareWith = [
+    ...(input.baseline && round >= 0 ? [{ outPrefix: campaignEvalPrefix(campaignId, -1), modelIndex: 0, label: 'baseline' }] : []),
+    ...(round > 0 ? [{ outPrefix: campaignEvalPrefix(campaignId, 0), modelIndex: 0, label: 'round 0' }] : []),
+  ];
+  const label = round < 0 ? 'baseline' : `round ${round}`;
+  const judgeRef = settings.evaluation.judge;
+  return executeChild(evalWorkflow, {
+    workflowId,
+    args: [
+      {
+        evalId: campaignEvalId(campaignId, round),
+        title: `${campaignId} ${label}`,
+        questionsKey: input.evalQuestionsKey,
+        questionCount: input.evalQuestionCount,
+        models: [{ label, ref: model }],
+        runs: settings.evaluation.runs,
+        judge: input.judge ?? { ref: judgeRef, label: judgeRef ?? "the workers' configured model", weak: false },
+        maxSearches: settings.maxSearches,
+        temperature: settings.evaluation.temperature,
+        concurrency: settings.concurrency,
+        outPrefix: campaignEvalPrefix(campaignId, round),
+        seed: settings.dataset.seed,
+        resamples: settings.evaluation.resamples,
+        compareWith,
+        campaign: { campaignId, round },
+      },
+    ],
+    typedSearchAttributes: [
+      { key: CAMPAIGN_ID, value: campaignId },
+      { key: ROUND_INDEX, value: round },
+    ],
+  });
 }

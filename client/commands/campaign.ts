@@ -8,12 +8,12 @@ import { CancelledFailure, TerminatedFailure, WorkflowFailedError, type Client }
 import type { campaignWorkflow } from '../../workflows/campaign';
 import { progressQuery, stopSignal } from '../../workflows/signals';
 import { commandConfig, err, out, parseFlags, requireIndex, UsageError, validate } from '../command-line';
-import { loadCampaignSettings, selectQuestions, startCampaign, watchCampaign } from '../campaigns';
+import { loadCampaignSettings, refuseHeldOutOverlap, selectQuestions, startCampaign, watchCampaign } from '../campaigns';
 import { formatProgress, formatRoundSummary, printCampaignResult } from '../print-campaign';
 import { withTemporal } from '../runtime';
 import { runIndex } from './index-cmd';
 
-const CampaignIdArg = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a campaign workflow id, e.g. campaign-sample-20261125-101500');
+export const CampaignIdArg = z.string().regex(/^[A-Za-z0-9._-]+$/, 'a campaign workflow id, e.g. campaign-sample-20261125-101500');
 
 export async function campaignCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -48,9 +48,8 @@ export async function campaignCommand(argv: string[]): Promise<number> {
 async function start(configFile: string, wait: boolean): Promise<number> {
   const settings = loadCampaignSettings(configFile);
   const cfg = commandConfig(configFile);
-  // Both question sets are checked before anything is built or started (startCampaign stages them).
-  selectQuestions(settings.questions, false);
-  selectQuestions(settings.evalQuestions, true);
+  // Both question sets (and their overlap) are checked before anything is built or started (startCampaign stages them).
+  refuseHeldOutOverlap(selectQuestions(settings.questions, false).rows, selectQuestions(settings.evalQuestions, true).rows);
   if (settings.corpus && !fs.existsSync(cfg.search.dbPath)) runIndex({ corpus: settings.corpus, db: cfg.search.dbPath }, err);
   requireIndex(cfg.search.dbPath);
   // The embedded server lives only as long as this command, so without a configured server we wait.

@@ -63,6 +63,12 @@ export const CampaignSchema = z.object({
       temperature: z.number().min(0).max(2).default(0),
       /** Also score the starting policy before round 0, for a before/after comparison. */
       baseline: z.boolean().default(false),
+      /** Auto-eval judge model ref; unset = the workers' configured model (the embedded one is weak). */
+      judge: z.string().min(1).optional(),
+      /** Trajectories per held-out question (mean and spread over runs). */
+      runs: z.number().int().min(1).max(20).default(1),
+      /** Bootstrap resamples for the CIs. */
+      resamples: z.number().int().min(100).max(100_000).default(1000),
     })
     .prefault({}),
 });

@@ -1,5 +1,6 @@
 /** Campaign and round progress: shared by the workflows (queries, signals) and the CLI (watch). Pure. */
 import type { FailureCounts } from '../failure-class';
+import type { PairedComparison } from '../eval/aggregate';
 
 /** The step-level dataset of a round, as stored. */
 export interface DatasetSummary {
@@ -11,12 +12,21 @@ export interface DatasetSummary {
   perStep: Record<string, { train: number; validation: number }>;
 }
 
-/** Held-out scores (exact match, F1) of one model. */
+/** Held-out scores of one model: exact match and F1; with evalWorkflow also auto-eval, CIs and paired comparisons. */
 export interface EvalScore {
   n: number;
   answered: number;
   em: number;
   f1: number;
+  autoEval?: number;
+  /** 95% bootstrap CIs over the held-out questions. */
+  ci?: Record<'autoEval' | 'em' | 'f1', { low: number | null; high: number | null }>;
+  /** The judge's label (with "(weak)" for the embedded 135M model). */
+  judge?: string;
+  /** Artifact key of the evaluation's Markdown report. */
+  report?: string;
+  /** This model against earlier ones on the same questions (round 0, the baseline): paired bootstrap, b - a. */
+  paired?: PairedComparison[];
 }
 
 /** A failed or cancelled campaign shows in its workflow status, not as a phase. */

@@ -48,6 +48,7 @@ export const AGENT_RULES: Record<string, Rule> = {
   relevance_check: () => 'Check_Answer(passed=True)',
   grounding_check: () => 'Check_Answer(passed=True)',
   ranking: () => 'Explanation: the first candidate is grounded.\nAnswer: #1\nRanking: #1 > #2',
+  judge: () => 'Judgement(reason="The answer differs from the reference.", implies=False)',
 };
 
 export class RecordingFineTuner implements FineTuner {

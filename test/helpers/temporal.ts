@@ -43,6 +43,17 @@ export function testConfig(overrides: Partial<Config> = {}, taskQueue = `test-${
   return { ...base, ...overrides };
 }
 
+/**
+ * A CLI's config on another machine than the worker's: the same server and task queue, its own artifact directory
+ * (never created: everything must go through the worker), and no worker of its own.
+ */
+export function remoteClientConfig(env: TestWorkflowEnvironment, workerConfig: Config): Config {
+  const config = testConfig({}, workerConfig.temporal.taskQueue);
+  config.temporal.address = env.address;
+  config.artifacts.dir = path.join(tempDir('client'), 'not-the-workers-store');
+  return config;
+}
+
 /** The sample corpus indexed into a temp dir: the real search engine for workflow tests. */
 export function sampleSearchEngine(): SqliteSearchEngines {
   const dbPath = path.join(tempDir('index'), 'index.sqlite');

@@ -10,7 +10,10 @@ export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
   campaign: 'campaign-fixture',
   round: 'campaign-fixture.r0',
   'collect-batch': 'campaign-fixture.r0.collect.batch-0',
+  eval: 'eval-fixture',
   'campaign-before-report': 'campaign-fixture-before-report',
+  'campaign-before-eval-workflow': 'campaign-fixture-before-eval-workflow',
+  'round-before-eval-workflow': 'campaign-fixture-before-eval-workflow.r0',
 };
 
 export const TWO_SEARCHES_QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';

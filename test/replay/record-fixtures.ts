@@ -7,11 +7,17 @@
  * workflows survive a deploy.
  *
  *   trajectory-two-searches   trajectoryWorkflow: two searches, then answer and both checks
- *   campaign                  campaignWorkflow: baseline evaluation, two rounds, the report (patched 'campaign-report')
- *   round                     restRoundWorkflow: round 0 of that campaign (two collect batches, fine-tune, evaluation)
+ *   campaign                  campaignWorkflow: baseline evaluation, two rounds, the report (patches 'campaign-report',
+ *                             'eval-workflow')
+ *   round                     restRoundWorkflow: round 0 of that campaign (two collect batches, fine-tune, evaluation
+ *                             by an evalWorkflow child)
  *   collect-batch             collectBatchWorkflow: the first collect batch of round 0 (trajectories, then ranking)
+ *   eval                      evalWorkflow as `restact eval` runs it: two models, two questions, two in flight
  *   campaign-before-report    campaignWorkflow as it was before `patched('campaign-report')` (commit 244ac67),
  *                             bundled from that commit's sources: the old path of the patch
+ *   campaign-before-eval-workflow, round-before-eval-workflow
+ *                             campaignWorkflow and restRoundWorkflow before `patched('eval-workflow')` (commit
+ *                             e9fc38d): evaluation in collect batches and scoreEvaluation, the old path of the patch
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,11 +31,15 @@ import { AGENT_RULES, RecordingFineTuner, RuleModel } from '../helpers/rule-mode
 import { ScriptedModel } from '../helpers/scripted-model';
 import { TWO_SEARCHES } from '../helpers/scripts';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
-import { CAMPAIGN_FIXTURE, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
+import type { EvalInput } from '../../workflows/eval';
+import { evalPrefix } from '../../lib/artifact-keys';
+import { CAMPAIGN_FIXTURE, FIXTURE_WORKFLOW_IDS, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
 
 const ROOT = path.join(__dirname, '../..');
 /** The last commit whose campaign workflow had no `patched('campaign-report')`. */
 const BEFORE_REPORT_COMMIT = '244ac67';
+/** The last commit whose rounds evaluated without evalWorkflow (no `patched('eval-workflow')`). */
+const BEFORE_EVAL_WORKFLOW_COMMIT = 'e9fc38d';
 const DATA = path.join(ROOT, 'data/hotpotqa-dev50');
 const QUESTIONS = fs.readFileSync(path.join(DATA, 'questions.jsonl'), 'utf8').trim().split('\n');
 
@@ -86,23 +96,37 @@ async function recordCampaign(env: TestWorkflowEnvironment, bundle: Bundle, name
   if (names.has('collect-batch')) await save(env, `${workflowId}.r0.collect.batch-0`, 'collect-batch');
 }
 
-/** The campaign workflow from before the report patch, bundled from that commit's workflows/ and lib/. */
-async function recordCampaignBeforeReport(env: TestWorkflowEnvironment): Promise<void> {
+/** Runs the fixture campaign with the workflows of an earlier commit (its workflows/ and lib/); returns its workflow id. */
+async function runCampaignAt(env: TestWorkflowEnvironment, commit: string, campaignId: string): Promise<string> {
   const src = path.join(ROOT, '.fixture-src'); // inside the project, so the bundler finds node_modules
   fs.rmSync(src, { recursive: true, force: true });
   fs.mkdirSync(src);
   try {
-    const tar = execFileSync('git', ['archive', BEFORE_REPORT_COMMIT, 'workflows', 'lib', 'activities', 'ports'], { cwd: ROOT, maxBuffer: 64 << 20 });
+    const tar = execFileSync('git', ['archive', commit, 'workflows', 'lib', 'activities', 'ports'], { cwd: ROOT, maxBuffer: 64 << 20 });
     execFileSync('tar', ['-x', '-C', src], { input: tar });
     const bundle = await bundleWorkflowCode({ workflowsPath: path.join(src, 'workflows'), logger: new DefaultLogger('WARN') });
-    const workflowId = await runCampaign(env, bundle, 'fixture-before-report');
-    await save(env, workflowId, 'campaign-before-report');
+    return await runCampaign(env, bundle, campaignId);
   } finally {
     fs.rmSync(src, { recursive: true, force: true });
   }
 }
 
-const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'campaign-before-report'];
+/** evalWorkflow as the CLI starts it, on two models (the rule model answers both) and two questions. */
+async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
+  const search = sampleSearchEngine();
+  const store = new LocalDirStore(tempDir('fixture'));
+  await store.put('q.jsonl', QUESTIONS.slice(0, 2).join('\n') + '\n');
+  const deps = { models: new RuleModel(AGENT_RULES), search, store, agent: testConfig().agent };
+  const input: EvalInput = {
+    evalId: 'fixture', title: 'fixture', questionsKey: 'q.jsonl', questionCount: 2, models: [{ label: 'base' }, { label: 'other', ref: 'other' }],
+    runs: 1, judge: { label: 'rules', weak: false }, maxSearches: 2, temperature: 0, concurrency: 2, outPrefix: evalPrefix('fixture'), seed: 'fixture', resamples: 100,
+  };
+  await withWorker(env, bundle, deps, (taskQueue) => env.client.workflow.execute('evalWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS.eval, args: [input] }));
+  await search.close();
+  await save(env, FIXTURE_WORKFLOW_IDS.eval, 'eval');
+}
+
+const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow'];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -111,7 +135,13 @@ async function main() {
   try {
     if (names.has('trajectory-two-searches')) await recordTrajectory(env, bundle);
     if (['campaign', 'round', 'collect-batch'].some((n) => names.has(n))) await recordCampaign(env, bundle, names);
-    if (names.has('campaign-before-report')) await recordCampaignBeforeReport(env);
+    if (names.has('eval')) await recordEval(env, bundle);
+    if (names.has('campaign-before-report')) await save(env, await runCampaignAt(env, BEFORE_REPORT_COMMIT, 'fixture-before-report'), 'campaign-before-report');
+    if (['campaign-before-eval-workflow', 'round-before-eval-workflow'].some((n) => names.has(n))) {
+      const workflowId = await runCampaignAt(env, BEFORE_EVAL_WORKFLOW_COMMIT, 'fixture-before-eval-workflow');
+      if (names.has('campaign-before-eval-workflow')) await save(env, workflowId, 'campaign-before-eval-workflow');
+      if (names.has('round-before-eval-workflow')) await save(env, `${workflowId}.r0`, 'round-before-eval-workflow');
+    }
   } finally {
     await env.teardown();
   }

@@ -23,13 +23,18 @@ function load(name: string): History {
 }
 
 const activityTypes = (h: History) => h.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+const childTypes = (h: History) => h.events!.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name).filter(Boolean);
 const markers = (h: History) => h.events!.map((e) => e.markerRecordedEventAttributes?.markerName).filter(Boolean);
+/** The ids of the `patched()` calls a history recorded, in order. */
+const patches = (h: History) =>
+  h.events!.flatMap((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) => (JSON.parse(Buffer.from(p.data!).toString('utf8')) as { id: string }).id);
 
 test.each([
   ['trajectory-two-searches', 'trajectoryWorkflow'],
   ['campaign', 'campaignWorkflow'],
   ['round', 'restRoundWorkflow'],
   ['collect-batch', 'collectBatchWorkflow'],
+  ['eval', 'evalWorkflow'],
 ])('the recorded %s history replays deterministically', async (name, type) => {
   const history = load(name);
   expect(history.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(type);
@@ -45,7 +50,24 @@ test("a campaign recorded before patched('campaign-report') replays: the old pat
   // The new path, for contrast: the patch marker, then the report activity.
   const after = load('campaign');
   expect(activityTypes(after)).toContain('writeCampaignReport');
-  expect(markers(after)).toEqual(['core_patch']);
+  expect(patches(after)).toContain('campaign-report');
+});
+
+test.each([
+  ['campaign-before-eval-workflow', 'campaign', 'campaignWorkflow', ['campaign-report']],
+  ['round-before-eval-workflow', 'round', 'restRoundWorkflow', []],
+])("a %s history replays: its evaluation ran in collect batches and scoreEvaluation, not in evalWorkflow", async (name, now, type, otherPatches) => {
+  const before = load(name);
+  expect(before.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(type);
+  expect(activityTypes(before)).toContain('scoreEvaluation');
+  expect(childTypes(before)).not.toContain('evalWorkflow');
+  expect(patches(before)).toEqual(otherPatches);
+  await expect(Worker.runReplayHistory({ workflowBundle }, before, FIXTURE_WORKFLOW_IDS[name])).resolves.toBeUndefined();
+  // The new path, for contrast: the patch marker, then an evalWorkflow child instead of scoreEvaluation.
+  const after = load(now);
+  expect(activityTypes(after)).not.toContain('scoreEvaluation');
+  expect(childTypes(after)).toContain('evalWorkflow');
+  expect(patches(after)).toEqual(expect.arrayContaining(['eval-workflow', ...otherPatches]));
 });
 
 test('replay detects a workflow that no longer matches the history', async () => {

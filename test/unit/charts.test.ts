@@ -8,12 +8,15 @@ const rows = [
   { label: 'round <1>', em: 1, f1: 1 },
 ];
 
-test('the SVG chart has two bars per round, labelled, and escapes labels', () => {
+test('the SVG chart (ECharts) has two bars per round, labelled, and escapes labels', () => {
   const svg = roundScoresSvg('scores & more', rows);
-  expect(svg.match(/<rect class="bar"/g)).toHaveLength(rows.length * 2);
-  expect(svg).toContain('scores &#38; more');
-  expect(svg).toContain('round &#60;1&#62;');
+  // One bar path per value, in the series colours (EM, F1), tagged by ECharts as chart elements of series 0 and 1.
+  expect(svg.match(/<path d="M[^"]*Z" fill="#4e79a7" ecmeta_series_index="0" ecmeta_data_index="\d" ecmeta_ssr_type="chart"/g)).toHaveLength(rows.length);
+  expect(svg.match(/<path d="M[^"]*Z" fill="#f28e2b" ecmeta_series_index="1" ecmeta_data_index="\d" ecmeta_ssr_type="chart"/g)).toHaveLength(rows.length);
+  expect(svg).toContain('scores &amp; more');
+  expect(svg).toContain('round &lt;1&gt;');
   expect(svg).toContain('>40.0<');
+  expect(svg).toContain('>100.0<');
   // Well-formed XML (python3 is available wherever the tests run).
   execFileSync('python3', ['-c', 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.read())'], { input: svg });
 });

@@ -14,7 +14,7 @@ import { campaignKeys } from '../../lib/artifact-keys';
 import { ScriptedModel } from '../helpers/scripted-model';
 import { TWO_SEARCHES } from '../helpers/scripts';
 import { TWO_SEARCHES_QUESTION } from '../replay/fixtures';
-import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { bundleWorkflows, remoteClientConfig, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
@@ -37,10 +37,7 @@ test("ask and campaign start reach the worker's store, not the client's director
     deps: { models: new ScriptedModel(TWO_SEARCHES), search, store: workerStore, agent: workerConfig.agent },
     workflowBundle: bundle,
   });
-  // The client: same server and task queue, its own (empty) artifact directory, no worker of its own.
-  const clientConfig = testConfig({}, workerConfig.temporal.taskQueue);
-  clientConfig.temporal.address = env.address;
-  clientConfig.artifacts.dir = path.join(tempDir('client'), 'not-the-workers-store');
+  const clientConfig = remoteClientConfig(env, workerConfig);
   const settings = loadCampaignSettings(path.join(__dirname, '../../examples/sample-campaign.json'));
 
   await worker.runUntil(

@@ -15,8 +15,10 @@ import type { LlmStepRecord, Trajectory } from '../../lib/trajectory';
 import { trajectoryKey } from '../../lib/artifact-keys';
 import { shuffleOrder } from '../../lib/rest/shuffle';
 import { CampaignSchema, type CampaignSettings } from '../../lib/rest/campaign-settings';
+import { runReport } from '../../client/commands/report';
+import { withTemporal } from '../../client/runtime';
 import { AGENT_RULES, RecordingFineTuner, RuleModel, type Rule } from '../helpers/rule-model';
-import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { bundleWorkflows, remoteClientConfig, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
 
 const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
 let env: TestWorkflowEnvironment;
@@ -105,7 +107,7 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
   // Every activity heartbeats while it runs and is scheduled with a heartbeat timeout, so a dead worker is noticed
   // within it (test/reliability/worker-crashes.test.ts).
   const heartbeatTimeouts = new Map<string, boolean>();
-  for (const id of [workflowId, `${workflowId}.r0`, `${workflowId}.r0.collect.batch-0`, `${workflowId}.r0.collect.traj-${JSON.parse(QUESTIONS[0]).id}-0`]) {
+  for (const id of [workflowId, `${workflowId}.r0`, `${workflowId}.r0.collect.batch-0`, `${workflowId}.r0.collect.traj-${JSON.parse(QUESTIONS[0]).id}-0`, `${workflowId}.r0.eval`]) {
     for (const e of (await env.client.workflow.getHandle(id).fetchHistory()).events ?? []) {
       const scheduled = e.activityTaskScheduledEventAttributes;
       if (scheduled) heartbeatTimeouts.set(scheduled.activityType!.name!, !!Number(scheduled.heartbeatTimeout?.seconds ?? 0));
@@ -113,8 +115,8 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
   }
   expect(Object.fromEntries(heartbeatTimeouts)).toEqual({
     decide: true, search: true, summarize: true, generateAnswer: true, checkRelevance: true, checkGrounding: true, saveTrajectory: true,
-    loadQuestions: true, rankTrajectory: true, buildRoundDataset: true, fineTune: true, scoreEvaluation: true, registerModel: true, writeCampaignReport: true,
-    tallyFailures: true,
+    loadQuestions: true, rankTrajectory: true, buildRoundDataset: true, fineTune: true, registerModel: true, writeCampaignReport: true,
+    tallyFailures: true, scoreAnswer: true, writeEvalReport: true, // the last two: the round's evalWorkflow
   });
 });
 
@@ -155,6 +157,40 @@ test('a campaign runs its rounds in order, each starting from the previous round
   expect(fineTuner.requests.map((r) => r.baseModel)).toEqual(['base', `ft-${workflowId}-round0`]);
   expect(result.rounds[1].policyModel).toBe(`ft-${workflowId}-round0`);
   expect(result.finalModel).toBe(`ft-${workflowId}-round1`);
+});
+
+test('each round is evaluated by evalWorkflow and paired against the baseline and round 0; restact report writes the page', async () => {
+  const { result, store, workflowId } = await runCampaign(settings({ rounds: 2, samplesPerQuestion: [1], stepSamples: 1, evaluation: { temperature: 0, baseline: true, runs: 1, resamples: 1000 } }), { questions: 1, evalQuestions: 2 });
+  // AGENT_RULES answer "yes": the first held-out question's reference is not yes/no, so EM and auto-eval are 0 there.
+  for (const score of [result.baseline!, ...result.rounds.map((r) => r.eval)]) {
+    expect(score).toMatchObject({ n: 2, answered: 2, em: 0, autoEval: 0, judge: "the workers' configured model" });
+    expect(score.ci!.em).toEqual({ low: 0, high: 0 });
+  }
+  expect(result.baseline!.paired).toEqual([]);
+  expect(result.rounds[0].eval.paired!.map((p) => `${p.b} vs ${p.a}: ${p.metric}`)).toEqual(['round 0 vs baseline: autoEval', 'round 0 vs baseline: em', 'round 0 vs baseline: f1', 'round 0 vs baseline: contains']);
+  expect(result.rounds[1].eval.paired!.filter((p) => p.metric === 'autoEval').map((p) => `${p.b} vs ${p.a}`)).toEqual(['round 1 vs baseline', 'round 1 vs round 0']);
+  expect(result.rounds[1].eval.paired![0]).toMatchObject({ value: 0, low: 0, high: 0, n: 2, excludesZero: false });
+  // The evaluation's trajectories are the round's children's children, findable by id.
+  expect(await store.exists(`trajectories/${workflowId}.r1.eval.m0.traj-hotpotqa-dev-0010-0/trajectory.json`)).toBe(true);
+  expect((await store.get(result.rounds[1].eval.report!)).toString()).toContain('| round 1 vs round 0 | auto-eval | 0.0 [0.0, 0.0] pts | no |');
+
+  // restact report reads the reports and writes the page through a worker: the client's own directory stays empty.
+  const lines: string[] = [];
+  const workerConfig = testConfig();
+  const worker = await createWorker({ connection: env.nativeConnection, config: workerConfig, deps: { models: new RuleModel(AGENT_RULES), search, store, agent: workerConfig.agent }, workflowBundle: bundle });
+  const clientConfig = remoteClientConfig(env, workerConfig);
+  await worker.runUntil(withTemporal(clientConfig, { worker: 'never', log: () => undefined }, (session) => runReport(session, workflowId, (l) => lines.push(l))));
+  expect(fs.existsSync(clientConfig.artifacts.dir)).toBe(false);
+  const page = (await store.get(`campaigns/${workflowId}/report.md`)).toString();
+  expect(page).toMatch(/\| baseline \| base \| 2 \| 0\.0 \[0\.0, 0\.0\] \|/);
+  expect(page).toContain('| round 1 |');
+  expect(page).toContain('![accuracy per round](accuracy.svg)');
+  // 3 policies x 4 accuracy bars: 140 + 3 x 160 px wide.
+  expect((await store.get(`campaigns/${workflowId}/accuracy.svg`)).toString()).toMatch(/^<svg width="620" height="360"/);
+  expect(lines).toEqual([
+    `Report: campaigns/${workflowId}/report.md (in the workers' artifact store)`,
+    `Charts: campaigns/${workflowId}/accuracy.svg (in the workers' artifact store), campaigns/${workflowId}/behaviour.svg (in the workers' artifact store)`,
+  ]);
 });
 
 test('a round survives a fine-tune activity that fails transiently', async () => {

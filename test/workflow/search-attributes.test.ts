@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { withTemporal } from '../../client/runtime';
 import { findTemporalCli } from '../../client/dev-server';
-import { ALL_SEARCH_ATTRIBUTES, CAMPAIGN_ID, OUTCOME, PHASE, QUESTION_ID, ROUND_INDEX } from '../../lib/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES, CAMPAIGN_ID, EVAL_ID, OUTCOME, PHASE, QUESTION_ID, ROUND_INDEX } from '../../lib/search-attributes';
 import { installQuietRuntime, testConfig } from '../helpers/temporal';
 
 const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD, INDEXED_VALUE_TYPE_INT: INT } = temporal.api.enums.v1.IndexedValueType;
@@ -37,6 +37,7 @@ test('a command registers missing search attributes with their real types, and w
       CampaignId: KEYWORD,
       RoundIndex: INT,
       Phase: KEYWORD,
+      EvalId: KEYWORD,
     });
     // Starting a workflow with every attribute is accepted (nothing needs to run it).
     const handle = await client.workflow.start('trajectoryWorkflow', {
@@ -49,6 +50,7 @@ test('a command registers missing search attributes with their real types, and w
         { key: CAMPAIGN_ID, value: 'c1' },
         { key: ROUND_INDEX, value: 3 },
         { key: PHASE, value: 'collect' },
+        { key: EVAL_ID, value: 'e1' },
       ],
     });
     const described = await handle.describe();
