@@ -18,6 +18,9 @@
  *   campaign-before-eval-workflow, round-before-eval-workflow
  *                             campaignWorkflow and restRoundWorkflow before `patched('eval-workflow')` (commit
  *                             e9fc38d): evaluation in collect batches and scoreEvaluation, the old path of the patch
+ *   collect-batch-before-failure-tally, eval-before-failure-tally
+ *                             collectBatchWorkflow and evalWorkflow before `patched('failure-tally')` (commit
+ *                             112ad18): no tallyFailures activity, the old path of the patch
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,6 +43,8 @@ const ROOT = path.join(__dirname, '../..');
 const BEFORE_REPORT_COMMIT = '244ac67';
 /** The last commit whose rounds evaluated without evalWorkflow (no `patched('eval-workflow')`). */
 const BEFORE_EVAL_WORKFLOW_COMMIT = 'e9fc38d';
+/** The last commit whose batches and evaluations did not add up their failed model calls (no `patched('failure-tally')`). */
+const BEFORE_FAILURE_TALLY_COMMIT = '112ad18';
 const DATA = path.join(ROOT, 'data/hotpotqa-dev50');
 const QUESTIONS = fs.readFileSync(path.join(DATA, 'questions.jsonl'), 'utf8').trim().split('\n');
 
@@ -96,23 +101,27 @@ async function recordCampaign(env: TestWorkflowEnvironment, bundle: Bundle, name
   if (names.has('collect-batch')) await save(env, `${workflowId}.r0.collect.batch-0`, 'collect-batch');
 }
 
-/** Runs the fixture campaign with the workflows of an earlier commit (its workflows/ and lib/); returns its workflow id. */
-async function runCampaignAt(env: TestWorkflowEnvironment, commit: string, campaignId: string): Promise<string> {
+/** Runs `fn` with the workflows of an earlier commit (its workflows/ and lib/), bundled. */
+async function withBundleAt<T>(commit: string, fn: (bundle: Bundle) => Promise<T>): Promise<T> {
   const src = path.join(ROOT, '.fixture-src'); // inside the project, so the bundler finds node_modules
   fs.rmSync(src, { recursive: true, force: true });
   fs.mkdirSync(src);
   try {
     const tar = execFileSync('git', ['archive', commit, 'workflows', 'lib', 'activities', 'ports'], { cwd: ROOT, maxBuffer: 64 << 20 });
     execFileSync('tar', ['-x', '-C', src], { input: tar });
-    const bundle = await bundleWorkflowCode({ workflowsPath: path.join(src, 'workflows'), logger: new DefaultLogger('WARN') });
-    return await runCampaign(env, bundle, campaignId);
+    return await fn(await bundleWorkflowCode({ workflowsPath: path.join(src, 'workflows'), logger: new DefaultLogger('WARN') }));
   } finally {
     fs.rmSync(src, { recursive: true, force: true });
   }
 }
 
+/** Runs the fixture campaign with the workflows of an earlier commit; returns its workflow id. */
+function runCampaignAt(env: TestWorkflowEnvironment, commit: string, campaignId: string): Promise<string> {
+  return withBundleAt(commit, (bundle) => runCampaign(env, bundle, campaignId));
+}
+
 /** evalWorkflow as the CLI starts it, on two models (the rule model answers both) and two questions. */
-async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
+async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle, name = 'eval'): Promise<void> {
   const search = sampleSearchEngine();
   const store = new LocalDirStore(tempDir('fixture'));
   await store.put('q.jsonl', QUESTIONS.slice(0, 2).join('\n') + '\n');
@@ -121,12 +130,15 @@ async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise
     evalId: 'fixture', title: 'fixture', questionsKey: 'q.jsonl', questionCount: 2, models: [{ label: 'base' }, { label: 'other', ref: 'other' }],
     runs: 1, judge: { label: 'rules', weak: false }, maxSearches: 2, temperature: 0, concurrency: 2, outPrefix: evalPrefix('fixture'), seed: 'fixture', resamples: 100,
   };
-  await withWorker(env, bundle, deps, (taskQueue) => env.client.workflow.execute('evalWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS.eval, args: [input] }));
+  await withWorker(env, bundle, deps, (taskQueue) => env.client.workflow.execute('evalWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS[name], args: [input] }));
   await search.close();
-  await save(env, FIXTURE_WORKFLOW_IDS.eval, 'eval');
+  await save(env, FIXTURE_WORKFLOW_IDS[name], name);
 }
 
-const ALL = ['trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow'];
+const ALL = [
+  'trajectory-two-searches', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow',
+  'collect-batch-before-failure-tally', 'eval-before-failure-tally',
+];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -142,6 +154,11 @@ async function main() {
       if (names.has('campaign-before-eval-workflow')) await save(env, workflowId, 'campaign-before-eval-workflow');
       if (names.has('round-before-eval-workflow')) await save(env, `${workflowId}.r0`, 'round-before-eval-workflow');
     }
+    if (names.has('collect-batch-before-failure-tally')) {
+      const workflowId = await runCampaignAt(env, BEFORE_FAILURE_TALLY_COMMIT, 'fixture-before-failure-tally');
+      await save(env, `${workflowId}.r0.collect.batch-0`, 'collect-batch-before-failure-tally');
+    }
+    if (names.has('eval-before-failure-tally')) await withBundleAt(BEFORE_FAILURE_TALLY_COMMIT, (old) => recordEval(env, old, 'eval-before-failure-tally'));
   } finally {
     await env.teardown();
   }
