@@ -113,8 +113,9 @@ describe('a campaign cancelled while `campaign start --wait` follows it', () => 
     const artifacts = path.join(dir, 'cancel-artifacts');
     worker = await startWorkerProcess({ TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, ARTIFACT_DIR: artifacts, SEARCH_DB: db, WORK_DIR: path.join(dir, 'cancel-work'), DELAY_MS: '300' });
     fs.writeFileSync(path.join(dir, 'q12.jsonl'), QUESTIONS.slice(0, 12).join('\n') + '\n');
+    fs.writeFileSync(path.join(dir, 'held-out.jsonl'), QUESTIONS.slice(30, 31).join('\n') + '\n'); // never trained on
     const config = path.join(dir, 'cancel.json');
-    fs.writeFileSync(config, JSON.stringify({ search: { dbPath: db }, campaign: { name: 'cancelme', rounds: 1, samplesPerQuestion: [1], stepSamples: 1, concurrency: 2, batchSize: 4, questions: { file: 'q12.jsonl' }, evalQuestions: { file: 'q12.jsonl', limit: 1 } } }));
+    fs.writeFileSync(config, JSON.stringify({ search: { dbPath: db }, campaign: { name: 'cancelme', rounds: 1, samplesPerQuestion: [1], stepSamples: 1, concurrency: 2, batchSize: 4, questions: { file: 'q12.jsonl' }, evalQuestions: { file: 'held-out.jsonl' } } }));
     const cli = spawnCli(['campaign', 'start', '--config', config, '--wait'], { cwd: dir, env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue } });
     let id: string | undefined;
     cli.child.stdout!.on('data', (d) => (id ??= /Started (\S+)/.exec(String(d))?.[1]));

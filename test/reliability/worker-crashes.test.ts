@@ -15,7 +15,7 @@ import { progressQuery } from '../../workflows/signals';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import { buildSqliteIndex } from '../../adapters/search/sqlite-fts';
 import { CampaignSchema } from '../../lib/rest/campaign-settings';
-import { campaignWorkflowId } from '../../lib/workflow-ids';
+import { campaignWorkflowId, evalTrajectoryWorkflowId } from '../../lib/workflow-ids';
 import { startTestEnv, tempDir } from '../helpers/temporal';
 import { killWorker, startWorkerProcess } from '../helpers/spawn-worker';
 import { startFineTuneApiDouble, type FineTuneApiDouble } from '../helpers/finetune-api-double';
@@ -118,7 +118,7 @@ test('a round survives three kill -9s of its worker: exact counts, whole files, 
     const ids = (set: string[]) => set.map((l) => (JSON.parse(l) as { id: string }).id);
     const expected = [
       ...ids(questions.slice(0, nq)).flatMap((id) => Array.from({ length: samples }, (_, s) => `${workflowId}.r0.collect.traj-${id}-${s}`)),
-      ...ids(questions.slice(30, 30 + ne)).map((id) => `${workflowId}.r0.eval.traj-${id}-0`),
+      ...ids(questions.slice(30, 30 + ne)).map((id) => evalTrajectoryWorkflowId(`${workflowId}.r0.eval`, 0, id, 0)),
     ];
     expect(saved.sort()).toEqual(expected.sort());
     expect(await store.list(`campaigns/${campaignId}/round-0/ranked/`)).toHaveLength(trajectories);
