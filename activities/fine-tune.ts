@@ -14,6 +14,7 @@ import type { ArtifactStore } from '../ports/artifact-store';
 import type { FineTuneHyperparameters, FineTuneProgress, FineTuner, FineTuneResult } from '../ports/fine-tuner';
 import { ARTIFACT_MODEL_REF, artifactModelRef } from '../lib/artifact-keys';
 import { LocalCopies } from '../adapters/store/local-copies';
+import { heartbeatWhile } from './heartbeat';
 
 export interface FineTuneCall {
   jobKey: string;
@@ -32,7 +33,10 @@ export async function fineTune(deps: { store: ArtifactStore; fineTuner: FineTune
   const ctx = Context.current();
   const copies = new LocalCopies(deps.store, deps.workDir);
   const resumeFrom = ctx.info.heartbeatDetails as FineTuneProgress | undefined;
-  const result = await deps.fineTuner.fineTune(
+  // Between two progress reports (a long training step, a queued job) the last one is sent again, so a dead
+  // worker is noticed within the heartbeat timeout and the retry still gets the job id / progress to resume from.
+  let last = resumeFrom;
+  const result = await heartbeatWhile(async () => deps.fineTuner.fineTune(
     {
       jobKey: call.jobKey,
       baseModel: await localModelRef(copies, call.baseModel),
@@ -41,8 +45,15 @@ export async function fineTune(deps: { store: ArtifactStore; fineTuner: FineTune
       outputDir: copies.pathOf(call.outputKey),
       hyperparameters: call.hyperparameters,
     },
-    { onProgress: (p) => ctx.heartbeat(p), resumeFrom, signal: ctx.cancellationSignal },
-  );
+    {
+      onProgress: (p) => {
+        last = p;
+        ctx.heartbeat(p);
+      },
+      resumeFrom,
+      signal: ctx.cancellationSignal,
+    },
+  ), () => last);
   await copies.storeAll(call.outputKey, LOCAL_ONLY);
   // Local paths in the result become store keys (`artifact:` refs for the model), so they mean the same on every worker.
   const key = (value: string) => copies.keyOf(value);

@@ -2,9 +2,10 @@
  * The activities, built once per worker from injected dependencies (model provider, search engines, store).
  * Workflows import this file as a type only, so none of these dependencies enter the workflow bundle.
  *
- * Every activity maps `NonRetryableError` to a non-retryable failure (./failures.ts). Those that may wait long
- * without progress of their own (LLM steps, ranking) also heartbeat while they work (./heartbeat.ts); the
- * fine-tune heartbeats its own progress. workflows/activity-options.ts gives each group its timeouts.
+ * Every activity maps `NonRetryableError` to a non-retryable failure (./failures.ts) and heartbeats while it works
+ * (./heartbeat.ts; the fine-tune with its progress), so a dead worker is noticed within the heartbeat timeout
+ * (workflows/activity-options.ts gives each group its timeouts). The model
+ * calls of LLM steps and ranking are counted by class in a failure ledger per attempt (./failure-ledger.ts).
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ChatModelProvider } from '../ports/chat-model';
@@ -15,6 +16,11 @@ import type { AgentSettings } from '../lib/config';
 import { mapNonRetryable } from './failures';
 import { heartbeatWhile } from './heartbeat';
 import { runLlmStep, StepCall } from './llm-step';
+import { FailureLedger, withFailureLedger } from './failure-ledger';
+import { tallyFailures, TallyFailuresCall } from './tally-failures';
+import { parseStepOutput } from '../lib/agent/steps';
+import { parseJudgement } from '../lib/eval/judge';
+import type { StepKind } from '../lib/agent/types';
 import { runSearch, SearchCall } from './search';
 import { saveTrajectory, SaveTrajectoryCall } from './save-trajectory';
 import { loadQuestions, LoadQuestionsCall } from './load-questions';
@@ -46,46 +52,65 @@ export interface ActivityDeps {
 
 /** Maps NonRetryableError, and heartbeats while `fn` runs. */
 const waiting = <T>(fn: () => Promise<T>) => mapNonRetryable(() => heartbeatWhile(fn));
+/** The same for activities that are usually done within milliseconds: they heartbeat only when one is slow. */
+const io = waiting;
 
 export function createActivities(deps: ActivityDeps) {
   const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding };
   const search = { search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars };
+  /** One LLM step; its model calls counted in a ledger, outputs its own parser rejects as unparsable. */
+  const llmStep = <K extends StepKind>(kind: K, call: StepCall<K>) => {
+    const ledger = new FailureLedger((_, text) => parseStepOutput(kind, call.input, text, deps.agent.grounding).ok);
+    const llm = { models: ledger.watch(deps.models), store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding };
+    const where = { trajectoryId: call.trajectoryId, activity: `${String(call.index).padStart(2, '0')}-${kind}` };
+    return waiting(() => withFailureLedger(deps.store, where, ledger, () => runLlmStep(llm, kind, call)));
+  };
   return {
     // The agent (trajectoryWorkflow).
-    decide: (call: StepCall<'decision'>) => waiting(() => runLlmStep(llm, 'decision', call)),
-    summarize: (call: StepCall<'summary'>) => waiting(() => runLlmStep(llm, 'summary', call)),
-    generateAnswer: (call: StepCall<'answer'>) => waiting(() => runLlmStep(llm, 'answer', call)),
-    checkRelevance: (call: StepCall<'relevance_check'>) => waiting(() => runLlmStep(llm, 'relevance_check', call)),
-    checkGrounding: (call: StepCall<'grounding_check'>) => waiting(() => runLlmStep(llm, 'grounding_check', call)),
-    search: (call: SearchCall) => mapNonRetryable(() => runSearch(search, call)),
-    saveTrajectory: (call: SaveTrajectoryCall) => mapNonRetryable(() => saveTrajectory(deps, call)),
+    decide: (call: StepCall<'decision'>) => llmStep('decision', call),
+    summarize: (call: StepCall<'summary'>) => llmStep('summary', call),
+    generateAnswer: (call: StepCall<'answer'>) => llmStep('answer', call),
+    checkRelevance: (call: StepCall<'relevance_check'>) => llmStep('relevance_check', call),
+    checkGrounding: (call: StepCall<'grounding_check'>) => llmStep('grounding_check', call),
+    search: (call: SearchCall) => io(() => runSearch(search, call)),
+    saveTrajectory: (call: SaveTrajectoryCall) => io(() => saveTrajectory(deps, call)),
 
     // ReST: collection helpers, AI-feedback ranking, dataset, fine-tuning, evaluation, registry, report.
-    loadQuestions: (call: LoadQuestionsCall) => mapNonRetryable(() => loadQuestions(deps, call)),
-    rankTrajectory: (call: RankTrajectoryCall) => waiting(() => rankTrajectory(deps, call)),
-    buildRoundDataset: (call: BuildRoundDatasetCall) => mapNonRetryable(() => buildRoundDataset(deps, call)),
+    loadQuestions: (call: LoadQuestionsCall) => io(() => loadQuestions(deps, call)),
+    rankTrajectory: (call: RankTrajectoryCall) => {
+      const ledger = new FailureLedger();
+      const ranking = { models: ledger.watch(deps.models), store: deps.store, ledger };
+      return waiting(() => withFailureLedger(deps.store, { trajectoryId: call.workflowId, activity: 'rank' }, ledger, () => rankTrajectory(ranking, call)));
+    },
+    tallyFailures: (call: TallyFailuresCall) => io(() => tallyFailures(deps, call)),
+    buildRoundDataset: (call: BuildRoundDatasetCall) => io(() => buildRoundDataset(deps, call)),
     fineTune: (call: FineTuneCall) => {
       const { fineTuner, workDir } = deps;
       if (!fineTuner || !workDir) throw ApplicationFailure.nonRetryable('this worker has no fine-tuning backend configured', 'NonRetryableError');
       return mapNonRetryable(() => fineTune({ store: deps.store, fineTuner, workDir }, call));
     },
-    scoreEvaluation: (call: ScoreEvaluationCall) => mapNonRetryable(() => scoreEvaluation(deps, call)),
-    registerModel: (entry: RegistryEntry) => mapNonRetryable(() => registerModel(deps, entry)),
-    writeCampaignReport: (call: CampaignReportCall) => mapNonRetryable(() => writeCampaignReport(deps, call)),
+    scoreEvaluation: (call: ScoreEvaluationCall) => io(() => scoreEvaluation(deps, call)),
+    registerModel: (entry: RegistryEntry) => io(() => registerModel(deps, entry)),
+    writeCampaignReport: (call: CampaignReportCall) => io(() => writeCampaignReport(deps, call)),
 
     // Distillation: the teacher's data (or that it is not new), then the registry entries of student and teacher.
     prepareDistillation: (call: PrepareDistillationCall) => mapNonRetryable(() => prepareDistillation(deps, call)),
     recordDistillation: (call: RecordDistillationCall) => mapNonRetryable(() => recordDistillation(deps, call)),
 
     // Artifacts for clients that cannot reach the store themselves (the CLI on another machine).
-    readArtifact: (call: ReadArtifactCall) => mapNonRetryable(() => readArtifact(deps, call)),
-    writeArtifact: (call: { key: string; text: string }) => mapNonRetryable(() => writeArtifact(deps, call)),
+    readArtifact: (call: ReadArtifactCall) => io(() => readArtifact(deps, call)),
+    writeArtifact: (call: { key: string; text: string }) => io(() => writeArtifact(deps, call)),
 
     // Evaluation: score (and judge) one answer; aggregate an evaluation into its report; judge one human-labelled
     // answer (calibration).
-    scoreAnswer: (call: ScoreAnswerCall) => waiting(() => scoreAnswer(llm, call)),
-    writeEvalReport: (call: WriteEvalReportCall) => mapNonRetryable(() => writeEvalReport(deps.store, call)),
-    compareEvals: (call: CompareEvalsCall) => mapNonRetryable(() => compareEvals(deps, call)),
+    scoreAnswer: (call: ScoreAnswerCall) => {
+      // The judge's model calls are counted under the trajectory they judge (evalWorkflow adds them up).
+      const ledger = new FailureLedger((_, text) => parseJudgement(text).ok);
+      const judging = { ...llm, models: ledger.watch(deps.models) };
+      return waiting(() => withFailureLedger(deps.store, { trajectoryId: call.workflowId, activity: 'judge' }, ledger, () => scoreAnswer(judging, call)));
+    },
+    writeEvalReport: (call: WriteEvalReportCall) => io(() => writeEvalReport(deps.store, call)),
+    compareEvals: (call: CompareEvalsCall) => io(() => compareEvals(deps, call)),
     judgeAnswer: (call: JudgeCall) => waiting(() => judgeAnswer(llm, call)),
   };
 }

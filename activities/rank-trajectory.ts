@@ -14,6 +14,7 @@ import { rankedKey, trajectoryKey } from '../lib/artifact-keys';
 import { shuffleOrder, unshuffle } from '../lib/rest/shuffle';
 import { renderRankerPrompt, RANKER_MAX_TOKENS, RANKER_SYSTEM_PROMPT } from '../lib/rest/ranker-prompt';
 import { rankingSpec } from '../lib/rest/ranking-spec';
+import type { FailureLedger } from './failure-ledger';
 
 /** One fine-tuning example candidate: a step's clean prompt and its chosen output line. */
 export interface RankedItem {
@@ -48,7 +49,8 @@ export interface RankTrajectoryCall {
   outPrefix: string;
 }
 
-type Deps = { models: ChatModelProvider; store: ArtifactStore };
+/** `ledger` counts the rater's replies that its parser rejects (the activity's failure ledger). */
+type Deps = { models: ChatModelProvider; store: ArtifactStore; ledger?: Pick<FailureLedger, 'note'> };
 
 /** Ranks every LLM step of a stored trajectory; writes the step-level items next to the round's other rankings. */
 export async function rankTrajectory(deps: Deps, call: RankTrajectoryCall): Promise<RankSummary> {
@@ -107,6 +109,7 @@ async function rankStep(deps: Deps, call: RankTrajectoryCall, trajectoryId: stri
       const best = ranking.find((i) => samples[i].parsed !== undefined)!;
       return { stepKind: step.kind, prompt, target: target(samples[best].parsed), sourceId, chosenBy: 'ranker', ranking, explanation: parsed.value.explanation };
     }
+    if (result.text.trim()) deps.ledger?.note('unparsable_output'); // an empty reply is counted by the ledger itself
     notes = `\n\n(Your previous rating was not valid: ${parsed.error}. Follow the format exactly.)`;
   }
   // The rater failed: keep the choice collection already made (lib/rest/perplexity.ts), not a second one here.

@@ -24,7 +24,12 @@ export class CampaignConfigError extends ConfigFileError {}
 
 /** Reads the `campaign` section of a config file; question files resolve against the file's folder. */
 export function loadCampaignSettings(configFile: string): CampaignSettings {
-  const raw = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { campaign?: unknown };
+  let raw: { campaign?: unknown };
+  try {
+    raw = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { campaign?: unknown };
+  } catch (err) {
+    throw new CampaignConfigError(`Cannot read the config file ${configFile}: ${(err as Error).message}`);
+  }
   if (!raw.campaign) throw new CampaignConfigError(`${configFile} has no "campaign" section (see examples/sample-campaign.json)`);
   const parsed = CampaignSchema.safeParse(raw.campaign);
   if (!parsed.success) throw new CampaignConfigError(formatZodError(parsed.error, `${configFile} (campaign)`).replace(/^(\s+)/gm, '$1campaign.'));
@@ -35,11 +40,28 @@ export function loadCampaignSettings(configFile: string): CampaignSettings {
   return settings;
 }
 
-/** The selected questions of a set, checked, as the JSONL every worker reads. */
-function selectQuestions(set: CampaignSettings['questions'], needAnswers: boolean): { rows: Question[]; jsonl: string; count: number } {
+/** Problems listed in one message; more are counted. */
+const MAX_LISTED = 10;
+
+/**
+ * The selected questions of a set, checked, as the JSONL every worker reads. Malformed lines, empty questions and
+ * duplicate ids (two trajectories of one id would share a workflow id) are all listed in one message.
+ */
+export function selectQuestions(set: CampaignSettings['questions'], needAnswers: boolean): { rows: Question[]; jsonl: string; count: number } {
   if (!fs.existsSync(set.file)) throw new CampaignConfigError(`question file not found: ${set.file}`);
-  const { rows, errors } = parseJsonl(fs.readFileSync(set.file, 'utf8'), QuestionSchema, 'question');
-  if (errors.length) throw new CampaignConfigError(`${set.file} line ${errors[0].line}: ${errors[0].message}`);
+  const { rows, errors, lines } = parseJsonl(fs.readFileSync(set.file, 'utf8'), QuestionSchema, 'question');
+  const firstLine = new Map<string, number>();
+  rows.forEach((q, i) => {
+    const first = firstLine.get(q.id);
+    if (first === undefined) firstLine.set(q.id, lines[i]);
+    else errors.push({ line: lines[i], message: `duplicate id "${q.id}" (first on line ${first})` });
+  });
+  if (errors.length) {
+    errors.sort((a, b) => a.line - b.line);
+    const listed = errors.slice(0, MAX_LISTED).map((e) => `  line ${e.line}: ${e.message}`);
+    if (errors.length > MAX_LISTED) listed.push(`  ... and ${errors.length - MAX_LISTED} more`);
+    throw new CampaignConfigError(`${set.file} has ${errors.length} bad line(s); fix them (each a JSON object {"id", "question", "answers"?} with a unique id and a non-empty question). Nothing was started.\n${listed.join('\n')}`);
+  }
   const chosen = rows.slice(set.offset, set.limit ? set.offset + set.limit : undefined);
   if (!chosen.length) throw new CampaignConfigError(`${set.file}: no questions selected (offset ${set.offset}, limit ${set.limit ?? 'none'})`);
   if (needAnswers && chosen.some((q) => !q.answers.length)) throw new CampaignConfigError(`${set.file}: evaluation questions need reference answers`);

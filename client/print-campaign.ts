@@ -1,5 +1,6 @@
 /** Terminal rendering of campaigns: progress lines, round summaries, the per-round score chart. */
 import type { CampaignProgress, EvalScore, RoundSummary } from '../lib/rest/progress';
+import { formatFailureCounts, totalFailures } from '../lib/failure-class';
 import { formatEstimate } from '../lib/eval/report';
 import type { CampaignResult } from '../workflows/campaign';
 
@@ -22,6 +23,7 @@ export function formatRoundSummary(r: RoundSummary): string {
     `  policy:        ${r.policyModel}`,
     `  trajectories:  ${r.trajectories} for ${r.questions} questions, ${r.failedTrajectories} failed`,
     `  ranking:       ${r.rankedSteps} ranked steps, ${r.rankerCalls} ranker calls, ${r.rankingFallbacks} fell back to lowest perplexity`,
+    `  LLM failures:  ${totalFailures(r.llmFailures) ? `${formatFailureCounts(r.llmFailures)} (model calls retried or re-asked)` : 'none'}`,
     ...(r.workerPeakRssMb !== undefined ? [`  worker memory: peak RSS ${r.workerPeakRssMb} MB (the largest worker that collected and ranked)`] : []),
     `  dataset:       ${r.dataset.train} train / ${r.dataset.validation} validation examples (${r.dataset.duplicatesRemoved} duplicates removed); per step (train/val): ${perStep}`,
     `  fine-tune:     loss ${loss}`,

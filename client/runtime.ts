@@ -11,7 +11,8 @@ import type { Config } from '../lib/config';
 import { ALL_SEARCH_ATTRIBUTES, cliTypeName } from '../lib/search-attributes';
 import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { temporalConnectionOptions } from './config-loader';
+import { ConfigFileError, temporalConnectionOptions } from './config-loader';
+import { connectOrExplain } from './connect';
 import { defaultUiUrl } from './web-ui';
 import { startDevServer, DevServer } from './dev-server';
 import { projectRoot } from '../project-root';
@@ -89,6 +90,7 @@ export class InterruptedError extends Error {
  * a killed command retrying heartbeats against a server that was gone.
  */
 export async function withTemporal<T>(config: Config, options: SessionOptions, fn: (session: TemporalSession) => Promise<T>): Promise<T> {
+  if (options.worker === 'always' || (options.worker === 'embedded' && !config.temporal.address)) requireModelFile(config);
   installRuntime();
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let devServer: DevServer | undefined;
@@ -121,7 +123,7 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
       uiUrl = defaultUiUrl(config, address);
     }
     const connOptions = temporalConnectionOptions(config.temporal, address);
-    connection = await Connection.connect(connOptions);
+    connection = await connectOrExplain(address, () => Connection.connect(connOptions));
     if (!devServer) await ensureSearchAttributes(connection, config.temporal.namespace);
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const session: TemporalSession = { client, config, uiUrl, address, embedded: !!devServer };
@@ -130,7 +132,7 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
     const run = () => connection!.withAbortSignal(calls.signal, () => fn(session));
     if (!wantWorker) return await run();
 
-    nativeConnection = await NativeConnection.connect(connOptions);
+    nativeConnection = await connectOrExplain(address, () => NativeConnection.connect(connOptions));
     deps = (options.createDeps ?? createWorkerDeps)(config);
     const workers = await createWorkers({ connection: nativeConnection, config, deps, queue: 'all' });
     session.worker = workers[0];
@@ -156,6 +158,14 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
     await connection?.close().catch(() => undefined);
     await devServer?.stop();
   }
+}
+
+/** A worker with the embedded model needs its file: say so before starting anything. */
+export function requireModelFile(config: Config): void {
+  if (config.llm.provider !== 'llama' || fs.existsSync(config.llm.modelPath)) return;
+  throw new ConfigFileError(
+    `model file not found: ${config.llm.modelPath}. Set llm.modelPath (or RESTACT_MODEL) to a GGUF file; \`npm run setup\` puts the shipped model in models/.`,
+  );
 }
 
 /** The embedded model ships under the project root; find it there when the command runs elsewhere. */

@@ -2,6 +2,7 @@
  * Every artifact store key restact writes is made here, so one glance shows the store's layout:
  *
  *   trajectories/<workflow id>/trajectory.json, steps/<NN>-<kind>.json    one trajectory and its step records
+ *   trajectories/<workflow id>/failures/<activity>.attempt-<k>.json       failed model calls of one activity attempt
  *   campaigns/<campaign>/questions.jsonl, eval-questions.jsonl             the staged question sets
  *   campaigns/<campaign>/round-<n>/ranked/<trajectory>.json                ranked step items of one trajectory
  *   campaigns/<campaign>/round-<n>/dataset/train.jsonl, validation.jsonl, stats.json    the round's dataset
@@ -33,6 +34,15 @@ export function trajectoryKey(workflowId: string): string {
 
 export function stepKey(workflowId: string, index: number, kind: string): string {
   return `trajectories/${safeKey(workflowId)}/steps/${String(index).padStart(2, '0')}-${kind}.json`;
+}
+
+/** The failed model calls (by class) of one attempt of one activity of a trajectory (`03-summary`, `rank`). */
+export function failureLedgerKey(workflowId: string, activity: string, attempt: number): string {
+  return `${failuresPrefix(workflowId)}${safeKey(activity)}.attempt-${attempt}.json`;
+}
+
+export function failuresPrefix(workflowId: string): string {
+  return `trajectories/${safeKey(workflowId)}/failures/`;
 }
 
 export function campaignKeys(campaignId: string) {

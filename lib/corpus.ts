@@ -14,7 +14,7 @@ export type CorpusPassage = z.infer<typeof CorpusPassageSchema>;
 /** One question of an evaluation/training set (HotpotQA-style). */
 export const QuestionSchema = z.object({
   id: z.string().min(1),
-  question: z.string().min(1),
+  question: z.string().trim().min(1, 'empty question'),
   answers: z.array(z.string()).default([]),
   type: z.string().optional(),
   level: z.string().optional(),

@@ -53,7 +53,39 @@ def parse_args():
     p.add_argument("--checkpoint-every", type=int, default=10)
     p.add_argument("--threads", type=int)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--exit-on-stdin-eof", action="store_true",
+                   help="exit when stdin ends: the supervising worker holds it open, so its death (kill -9 included) ends the run")
     return p.parse_args()
+
+
+def exit_when_stdin_ends():
+    """An orphaned trainer (its worker killed) must not train on beside the retry's: it exits once stdin ends."""
+    import threading
+
+    def watch():
+        try:
+            while sys.stdin.buffer.read(1 << 16):
+                pass
+        finally:
+            os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def hold_run_lock(out):
+    """One trainer per output folder at a time: another one waits here until the first has exited, however it ended
+    (the OS releases the lock with the process). Returns the open lock file, to keep for the run's lifetime."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks (Windows): exit_when_stdin_ends still ends orphans
+        return None
+    f = open(os.path.join(out, "trainer.lock"), "w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        emit("waiting", reason="another trainer is still running in this output folder")
+        fcntl.flock(f, fcntl.LOCK_EX)
+    return f
 
 
 def sha256(path):
@@ -207,6 +239,9 @@ def main():
     args.validation = args.validation and os.path.abspath(args.validation)
     args.init_adapter = args.init_adapter and os.path.abspath(args.init_adapter)
     os.makedirs(args.out, exist_ok=True)
+    if args.exit_on_stdin_eof:
+        exit_when_stdin_ends()
+    lock = hold_run_lock(args.out)  # noqa: F841 (held until the process exits)
     for label, p in [("base GGUF", args.base_gguf), ("training file", args.train), ("validation file", args.validation),
                      ("init adapter config", args.init_adapter and os.path.join(args.init_adapter, "adapter_config.json"))]:
         if p and not os.path.exists(p):

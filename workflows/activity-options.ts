@@ -1,5 +1,5 @@
 /**
- * The activity proxies every workflow uses, grouped by whether the activity heartbeats, with the one retry policy.
+ * The activity proxies every workflow uses, grouped by how long an activity may run, with the one retry policy.
  * Timeouts and retries are not part of a workflow's command sequence, so changing them here is replay-safe.
  */
 import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
@@ -19,27 +19,31 @@ type TrainingActivity = 'fineTune';
 type IoActivity = Exclude<keyof Activities, HeartbeatingActivity | TrainingActivity>;
 
 /**
- * LLM steps, ranking and judging: they may queue behind others for the embedded model and heartbeat meanwhile
- * (activities/heartbeat.ts), so a worker that dies is noticed within the heartbeat timeout.
+ * Every activity heartbeats while it runs (activities/heartbeat.ts; one shorter than 5 s never needs to), so a worker
+ * killed mid-activity is noticed within the heartbeat timeout and the activity retried elsewhere, not after its
+ * whole start-to-close timeout (5 minutes for a search that takes milliseconds, 24 hours for a fine-tune).
  */
+const HEARTBEAT_TIMEOUT = '30 seconds';
+
+/** LLM steps, ranking and judging: they may queue behind others for the embedded model. */
 export const heartbeating = proxyActivities<Pick<Activities, HeartbeatingActivity>>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: RETRY,
 });
 
-/** Search, artifact reads and writes, dataset, scoring, registry, report: they never heartbeat, so no heartbeat timeout. */
-export const io = proxyActivities<Pick<Activities, IoActivity>>({ startToCloseTimeout: '5 minutes', retry: RETRY });
+/** Search, artifact reads and writes, dataset, scoring, registry, report, the failure tally. */
+export const io = proxyActivities<Pick<Activities, IoActivity>>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY });
 
 /**
- * The fine-tune can run for hours; its heartbeats show it is alive and carry the job id / progress a retry resumes
+ * The fine-tune can run for hours; its heartbeats (at least every HEARTBEAT_TIMEOUT) show it is alive and carry the job id / progress a retry resumes
  * from. `taskQueue` (config `temporal.trainingTaskQueue`, passed in the workflow's input) sends it to the training
  * workers (`restact worker --queue train`); unset, it runs on the workflow's own task queue.
  */
 export function training(taskQueue?: string) {
   return proxyActivities<Pick<Activities, TrainingActivity>>({
     startToCloseTimeout: '24 hours',
-    heartbeatTimeout: '5 minutes',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: RETRY,
     ...(taskQueue ? { taskQueue } : {}),
   });

@@ -6,6 +6,7 @@ import { executeChild, isCancellation, patched, ParentClosePolicy, workflowInfo 
 import type { TrajectoryResult } from '../lib/trajectory';
 import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';
 import { batchSummary, runLabel, trajectorySummary } from '../lib/run-summary';
+import type { FailureCounts } from '../lib/failure-class';
 import { batchWorkflowId, scopeOfBatch, trajectoryWorkflowId, type BatchPhase } from '../lib/workflow-ids';
 import { heartbeating, io } from './activity-options';
 import { mapLimit } from './concurrency';
@@ -39,6 +40,8 @@ export interface CollectBatchResult {
   workerPeakRssMb?: number;
   /** Evaluation phases: one answer per question (first sample). */
   answers: Array<{ questionId: string; answer: string | null }>;
+  /** Failed model calls of the batch's steps and rankings, by class (retried ones too); absent before `failure-tally`. */
+  failures?: FailureCounts;
 }
 
 export async function collectBatchWorkflow(input: CollectBatchInput): Promise<CollectBatchResult> {
@@ -83,6 +86,9 @@ export async function collectBatchWorkflow(input: CollectBatchInput): Promise<Co
     }
   });
   result.answers = questions.map((q) => ({ questionId: q.id, answer: answers.get(q.id) ?? null }));
+  // Every failed model call, retried or not, by class (activities/failure-ledger.ts); batches recorded before this
+  // patch had no such activity.
+  if (patched('failure-tally')) result.failures = await io.tallyFailures({ workflowIds: runs.map(({ q, sample }) => trajectoryWorkflowId(q.id, sample, scope)) });
   return result;
 }
 
@@ -121,7 +127,7 @@ export async function runBatches(
 }
 
 /** The sum of one count over batches. */
-export function sum(batches: CollectBatchResult[], key: keyof Omit<CollectBatchResult, 'answers' | 'workerPeakRssMb'>): number {
+export function sum(batches: CollectBatchResult[], key: keyof Omit<CollectBatchResult, 'answers' | 'workerPeakRssMb' | 'failures'>): number {
   return batches.reduce((n, b) => n + b[key], 0);
 }
 

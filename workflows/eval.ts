@@ -2,10 +2,10 @@
  * Evaluation as a workflow: run the agent (child trajectoryWorkflows, bounded concurrency) for every model x
  * question x run, score and judge every answer (an activity that writes a per-answer record), then aggregate
  * the records into the report. Only keys and small scores travel; a `progress` query shows questions done and
- * running EM / auto-eval. After a worker crash the workflow replays: finished children and scored answers are
- * in its history and are not run again.
+ * running EM / auto-eval; the outcome counts the evaluation's failed model calls by class. After a worker crash
+ * the workflow replays: finished children and scored answers are in its history and are not run again.
  */
-import { executeChild, setHandler, upsertSearchAttributes, workflowInfo, ParentClosePolicy } from '@temporalio/workflow';
+import { executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo, ParentClosePolicy } from '@temporalio/workflow';
 import type { WriteEvalReportCall } from '../activities/write-eval-report';
 import type { JudgeDescription } from '../lib/eval/judge';
 import type { EvalOutcome } from '../lib/eval/report';
@@ -118,6 +118,10 @@ export async function evalWorkflow(input: EvalInput): Promise<EvalOutcome> {
     if (left === 0) progress.questionsDone++;
   });
 
+  // Every failed model call of the trajectories and the judge, retried or not, by class
+  // (activities/failure-ledger.ts); evaluations recorded before this patch had no such activity.
+  const failures = patched('failure-tally') ? await io.tallyFailures({ workflowIds: items.map(({ q, run, mi }) => evalTrajectoryWorkflowId(workflowId, mi, q.id, run)) }) : undefined;
+
   progress.phase = 'reporting';
   const outcome = await io.writeEvalReport({
     evalId: input.evalId,
@@ -131,5 +135,5 @@ export async function evalWorkflow(input: EvalInput): Promise<EvalOutcome> {
     compareWith: input.compareWith,
   });
   progress.phase = 'done';
-  return outcome;
+  return failures ? { ...outcome, failures } : outcome;
 }

@@ -6,8 +6,10 @@ import { executeChild, getExternalWorkflowHandle, patched, upsertSearchAttribute
 import type { CampaignSettings } from '../lib/rest/campaign-settings';
 import type { EvalScore, RoundProgressUpdate, RoundSummary } from '../lib/rest/progress';
 import { samplesForRound } from '../lib/rest/round-plan';
+import { addFailureCounts, type FailureCounts } from '../lib/failure-class';
 import type { JudgeDescription } from '../lib/eval/judge';
 import { headlineScore } from '../lib/eval/headline';
+import type { EvalOutcome } from '../lib/eval/report';
 import { campaignEvalPrefix, roundKeys } from '../lib/artifact-keys';
 import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, ROUND_INDEX } from '../lib/search-attributes';
 import { evalSummary, runLabel } from '../lib/run-summary';
@@ -46,6 +48,9 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(roundProgressSignal, { ...progress });
   };
   await report({});
+  // Failed model calls by class, over the collection (steps and ranking) and the evaluation (steps and judge).
+  let llmFailures: FailureCounts = {};
+  const countFailures = (batch: CollectBatchResult) => (llmFailures = addFailureCounts(llmFailures, batch.failures));
 
   // 1. Collect trajectories with the current policy; rank each step's samples as trajectories finish.
   const collect = {
@@ -61,9 +66,10 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     concurrency: settings.concurrency,
     rank: { outPrefix: keys.ranked, rankerModel: settings.ranker.model ?? input.policyModel, maxRepairs: settings.ranker.maxRepairs, seed: `${settings.dataset.seed}:${round}` },
   };
-  const collected = await runBatches(collect, batchScope(workflowId, 'collect'), input.questionCount, settings.batchSize, (batch) =>
-    report({ questionsDone: progress.questionsDone + batch.questions, trajectories: progress.trajectories + batch.trajectories, failures: progress.failures + batch.failed }),
-  );
+  const collected = await runBatches(collect, batchScope(workflowId, 'collect'), input.questionCount, settings.batchSize, (batch) => {
+    countFailures(batch);
+    return report({ questionsDone: progress.questionsDone + batch.questions, trajectories: progress.trajectories + batch.trajectories, failures: progress.failures + batch.failed });
+  });
 
   // 2. The step-level dataset (a mixture of all step kinds), with a held-out validation split.
   await report({ phase: 'dataset' });
@@ -82,8 +88,17 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
 
   // 4. Evaluate the new model on the held-out questions.
   await report({ phase: 'evaluate', questionsDone: 0, questionsTotal: input.evalQuestionCount });
-  const score = await evaluate(input, 'evaluate', tuned.model, batchScope(workflowId, 'evaluate'), keys.eval, (batch) =>
-    report({ questionsDone: progress.questionsDone + batch.questions }),
+  const score = await evaluate(
+    input,
+    'evaluate',
+    tuned.model,
+    batchScope(workflowId, 'evaluate'),
+    keys.eval,
+    (batch) => {
+      countFailures(batch);
+      return report({ questionsDone: progress.questionsDone + batch.questions });
+    },
+    (failures) => (llmFailures = addFailureCounts(llmFailures, failures)),
   );
   if (patched('eval-workflow')) await report({ questionsDone: input.evalQuestionCount }); // evalWorkflow reports no batches
 
@@ -99,6 +114,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     rankerCalls: sum(collected, 'rankerCalls'),
     rankingFallbacks: sum(collected, 'rankingFallbacks'),
     workerPeakRssMb: peak(collected.map((b) => b.workerPeakRssMb)),
+    llmFailures,
     dataset,
     trainLoss: { first: tuned.trainLoss[0], last: tuned.trainLoss[tuned.trainLoss.length - 1], steps: tuned.trainLoss.length },
     eval: score,
@@ -129,11 +145,17 @@ export async function evaluate(
   scope: string,
   reportKey: string,
   onBatch: (batch: CollectBatchResult) => Promise<void>,
+  /** Evaluation through evalWorkflow: its failed model calls by class (batches give theirs to onBatch). */
+  onFailures?: (failures: FailureCounts) => void,
 ): Promise<EvalScore> {
   const { settings } = input;
   // Through evalWorkflow: auto-eval, behaviour, CIs, and this model paired against the baseline and round 0 on the
   // same questions. Histories from before it replay the batch path below.
-  if (patched('eval-workflow')) return evaluateWithWorkflow(input, model, scope);
+  if (patched('eval-workflow')) {
+    const outcome = await evaluateWithWorkflow(input, model, scope);
+    if (outcome.failures) onFailures?.(outcome.failures);
+    return headlineScore(outcome);
+  }
   const plan = {
     campaignId: input.campaignId,
     round: input.round,
@@ -154,7 +176,7 @@ async function evaluateWithWorkflow(
   input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline'>,
   model: string,
   workflowId: string,
-): Promise<EvalScore> {
+): Promise<EvalOutcome> {
   const { round, campaignId, settings } = input;
   const compareWith = [
     ...(input.baseline && round >= 0 ? [{ outPrefix: campaignEvalPrefix(campaignId, -1), modelIndex: 0, label: 'baseline' }] : []),
@@ -162,7 +184,7 @@ async function evaluateWithWorkflow(
   ];
   const label = round < 0 ? 'baseline' : `round ${round}`;
   const judgeRef = settings.evaluation.judge;
-  const outcome = await executeChild(evalWorkflow, {
+  return executeChild(evalWorkflow, {
     workflowId,
     args: [
       {
@@ -191,5 +213,4 @@ async function evaluateWithWorkflow(
     ],
     ...runLabel(evalSummary({ title: `${campaignId} ${label}`, models: [label], questions: input.evalQuestionCount, runs: settings.evaluation.runs })),
   });
-  return headlineScore(outcome);
 }

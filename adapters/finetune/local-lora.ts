@@ -12,7 +12,8 @@
  * trainer again with the same arguments; it resumes from the checkpoint, or, when `done.json` matches, answers
  * at once without loading torch. Each JSON progress line becomes an `onProgress` call (the activity's heartbeat).
  * Aborting `signal` kills the trainer (SIGTERM, then SIGKILL) and rejects with `signal.reason`; the checkpoint
- * stays for the next attempt.
+ * stays for the next attempt. A trainer whose worker died exits as its stdin ends, and a trainer waits for any
+ * other one in its output folder to exit, so two never train on the same checkpoint.
  *
  * Model refs as `baseModel`: `base` (a fresh LoRA), or a previous round's `.../adapter.gguf`, whose sibling
  * `peft/` folder the trainer continues training (a PEFT folder itself is accepted too).
@@ -51,6 +52,8 @@ interface TrainerEvent {
   resumed_from_step?: number;
   loss?: number;
   message?: string;
+  /** `waiting`: why the trainer waits. */
+  reason?: string;
   device?: string;
   dtype?: string;
   micro_batch_tokens?: number;
@@ -94,8 +97,10 @@ export class LocalLoraFineTuner implements FineTuner {
     let failure: string | undefined;
     let last = { step: 0, totalSteps: undefined as number | undefined };
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(this.python, [this.scriptPath, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
+      // The trainer exits when its stdin ends, i.e. when this process dies (kill -9 included), so a retry never
+      // trains beside an orphan; and it waits for any other trainer in the same output folder to exit first.
+      const child = spawn(this.python, [this.scriptPath, ...args, '--exit-on-stdin-eof'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
         env: { ...process.env, PYTHONUNBUFFERED: '1', TOKENIZERS_PARALLELISM: 'false' },
       });
       let stderr = '';
@@ -119,6 +124,7 @@ export class LocalLoraFineTuner implements FineTuner {
         // Validation and conversion report progress too, so neither can outlast the heartbeat timeout.
         else if (e.event === 'validating') ctx.onProgress({ stage: 'validating', ...last, message: `validation ${e.done}/${e.total} examples` });
         else if (e.event === 'converting') ctx.onProgress({ stage: 'converting', ...last, message: `writing the ${e.stage ?? ''} adapter`.replace('  ', ' ') });
+        else if (e.event === 'waiting') ctx.onProgress({ stage: 'waiting', ...last, message: e.reason });
         else if (e.event === 'error') failure = e.message;
         else if (e.event === 'done') done = e;
       });

@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import OpenAI from 'openai';
 import { NonRetryableError, RetryLaterError } from '../../ports/errors';
-import { mapOpenAiError } from '../openai-errors';
+import { mapOpenAiError, redactError, redactSecrets } from '../openai-errors';
 import type { FineTuneContext, FineTuneProgress, FineTuneRequest, FineTuneResult, FineTuner } from '../../ports/fine-tuner';
 
 export interface OpenAiFineTunerOptions {
@@ -80,9 +80,11 @@ export class OpenAiFineTuner implements FineTuner {
   private readonly timeoutMs: number;
   private readonly eventsPerPoll: number;
   private readonly maxConsecutivePollErrors: number;
+  private readonly apiKey?: string;
 
   constructor(private readonly options: OpenAiFineTunerOptions = {}) {
     const apiKey = options.apiKey ?? (process.env.OPENAI_API_KEY || undefined); // an empty variable is no key
+    this.apiKey = apiKey;
     if (!apiKey && !options.baseURL) {
       throw new NonRetryableError('apiKey (or OPENAI_API_KEY) is required for OpenAI fine-tuning when baseURL is not set (api.openai.com)');
     }
@@ -100,6 +102,16 @@ export class OpenAiFineTuner implements FineTuner {
   }
 
   async fineTune(request: FineTuneRequest, ctx: FineTuneContext): Promise<FineTuneResult> {
+    // Progress messages quote server errors too, and heartbeats end up in histories.
+    const onProgress = (p: FineTuneProgress) => ctx.onProgress(p.message ? { ...p, message: redactSecrets(p.message, [this.apiKey]) } : p);
+    try {
+      return await this.run(request, { ...ctx, onProgress });
+    } catch (err) {
+      throw redactError(err, [this.apiKey]); // a server may quote the request it refused; histories keep messages
+    }
+  }
+
+  private async run(request: FineTuneRequest, ctx: FineTuneContext): Promise<FineTuneResult> {
     const { signal } = ctx;
     signal.throwIfAborted();
     const state: { jobId?: string } = {};

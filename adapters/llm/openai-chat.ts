@@ -8,7 +8,8 @@
  *   one small probe checks that the server applies the mode (llama.cpp, for one, silently ignores vLLM's
  *   fields); a mode it ignores or rejects is a NonRetryableError naming the mode and what to use instead.
  * - Errors follow adapters/openai-errors.ts: NonRetryableError (a retry cannot help), RetryLaterError (429/503
- *   with Retry-After), plain Error (retryable), because Temporal activities decide retries from that.
+ *   with Retry-After), plain Error (retryable), because Temporal activities decide retries from that; the API key
+ *   is taken out of every message (and its causes'), which workflow histories and logs keep.
  */
 import OpenAI from 'openai';
 import type { z } from 'zod';
@@ -16,7 +17,8 @@ import { openAiApi, type OpenAiLlmSchema } from '../../lib/config';
 import { quoteOutput } from '../../lib/output-spec';
 import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult } from '../../ports/chat-model';
 import { NonRetryableError } from '../../ports/errors';
-import { mapOpenAiError } from '../openai-errors';
+import { withFailureClass } from '../../lib/failure-class';
+import { mapOpenAiError, redactError } from '../openai-errors';
 import { MODE_ADVICE, PROBE_REQUEST, PROBE_WORD, probeApplied, readResponse, requestBody, type OpenAiApi } from './openai-request';
 
 export type OpenAiLlmConfig = z.infer<typeof OpenAiLlmSchema>;
@@ -25,6 +27,8 @@ export class OpenAiChatModel implements ChatModel {
   private readonly client: OpenAI;
   readonly model: string;
   readonly api: OpenAiApi;
+  /** Never in a message: errors are redacted (a server may quote the request it refused). */
+  private readonly apiKey?: string;
   /** The probe of the configured mode: run once, shared by concurrent first calls, forgotten if it failed transiently. */
   private modeChecked?: Promise<void>;
 
@@ -32,6 +36,7 @@ export class OpenAiChatModel implements ChatModel {
     this.model = modelOverride ?? config.model;
     this.api = openAiApi(config);
     const apiKey = config.apiKey ?? (process.env.OPENAI_API_KEY || undefined); // an empty variable is no key
+    this.apiKey = apiKey;
     if (!apiKey && !config.baseURL) {
       throw new NonRetryableError('llm.apiKey (or OPENAI_API_KEY) is required when llm.baseURL is not set (api.openai.com)');
     }
@@ -45,8 +50,12 @@ export class OpenAiChatModel implements ChatModel {
   }
 
   async generate(request: ChatRequest): Promise<ChatResult> {
-    if (request.grammar) await this.checkDecodingMode();
-    return this.send(request);
+    try {
+      if (request.grammar) await this.checkDecodingMode();
+      return await this.send(request);
+    } catch (err) {
+      throw redactError(err, [this.apiKey]);
+    }
   }
 
   private async send(request: ChatRequest): Promise<ChatResult> {
@@ -63,7 +72,7 @@ export class OpenAiChatModel implements ChatModel {
     try {
       raw = await response.text();
     } catch (err) {
-      throw new Error(`${this.where()} broke off its response after HTTP ${response.status}: ${(err as Error).message}`, { cause: err });
+      throw withFailureClass(new Error(`${this.where()} broke off its response after HTTP ${response.status}: ${(err as Error).message}`, { cause: err }), 'connection');
     }
     return readResponse(this.api, raw, this.where(), this.model);
   }
@@ -86,6 +95,13 @@ export class OpenAiChatModel implements ChatModel {
     } catch (err) {
       if (!(err instanceof NonRetryableError)) throw err;
       throw new NonRetryableError(`llm.constrainedDecoding "${mode}" is not accepted by ${this.where()}: ${err.message}. ${MODE_ADVICE}`);
+    }
+    // An empty reply says nothing about the mode (a server or proxy hiccup): retried like any transient failure.
+    if (!result.text.trim()) {
+      throw withFailureClass(
+        new Error(`${this.where()} sent an empty completion to the probe of llm.constrainedDecoding "${mode}"; if this repeats, the server may ignore the mode. ${MODE_ADVICE}`),
+        'empty_completion',
+      );
     }
     if (!probeApplied(mode, result.text)) {
       throw new NonRetryableError(

@@ -9,6 +9,7 @@ import type { ConstrainedDecodingSchema, OpenAiApiSchema } from '../../lib/confi
 import type { OutputGrammar } from '../../lib/output-spec';
 import { completionPrompt, type ChatRequest, type ChatResult } from '../../ports/chat-model';
 import { truncate } from '../openai-errors';
+import { withFailureClass } from '../../lib/failure-class';
 
 export type OpenAiApi = z.infer<typeof OpenAiApiSchema>;
 export type DecodingMode = z.infer<typeof ConstrainedDecodingSchema>;
@@ -139,12 +140,12 @@ export function readResponse(api: OpenAiApi, raw: string, where: string, fallbac
   try {
     json = JSON.parse(raw);
   } catch {
-    throw new Error(`${where} returned a body that is not JSON (${raw.length} characters, cut short?): ${truncate(raw)}`);
+    throw withFailureClass(new Error(`${where} returned a body that is not JSON (${raw.length} characters, cut short?): ${truncate(raw)}`), 'malformed_response');
   }
   const parsed = ResponseBody.safeParse(json);
   if (!parsed.success) {
     const problem = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-    throw new Error(`${where} returned an unexpected ${api} response (${problem}): ${truncate(raw)}`);
+    throw withFailureClass(new Error(`${where} returned an unexpected ${api} response (${problem}): ${truncate(raw)}`), 'malformed_response');
   }
   const body = parsed.data;
   const choice = body.choices[0];

@@ -22,12 +22,20 @@ export interface BuildIndexResult {
   dbPath: string;
 }
 
+/** A corpus with malformed lines or duplicate ids, refused as a whole: the index at `dbPath` was not touched. */
+export class CorpusRejectedError extends NonRetryableError {
+  constructor(readonly corpusPath: string, readonly rejected: JsonlError[], readonly good: number) {
+    super(`${corpusPath}: ${rejected.length} malformed or duplicate line(s) (first: line ${rejected[0].line}: ${rejected[0].message})`);
+  }
+}
+
 /**
  * (Re)builds the index at `dbPath` from a JSONL corpus of `{id, title, text}`. Malformed lines and duplicate
- * ids are rejected (reported with 1-based line numbers) and the rest indexed. The database is written to a
- * temporary file and renamed into place, so a failed build never leaves a half-written index behind.
+ * ids are rejected (reported with 1-based line numbers): with `badLines: 'skip'` (the default) the rest is indexed,
+ * with `'refuse'` nothing is and a CorpusRejectedError lists them. The database is written to a temporary file and
+ * renamed into place, so a failed or refused build never leaves a half-written index behind, nor replaces a good one.
  */
-export function buildSqliteIndex(opts: { corpusPath: string; dbPath: string }): BuildIndexResult {
+export function buildSqliteIndex(opts: { corpusPath: string; dbPath: string; badLines?: 'skip' | 'refuse' }): BuildIndexResult {
   const { corpusPath, dbPath } = opts;
   if (!fs.existsSync(corpusPath)) throw new NonRetryableError(`Corpus file not found: ${corpusPath}`);
   const { rows, errors, lines } = parseJsonl(fs.readFileSync(corpusPath, 'utf8'), CorpusPassageSchema, 'corpus passage');
@@ -44,6 +52,8 @@ export function buildSqliteIndex(opts: { corpusPath: string; dbPath: string }): 
     return true;
   });
   rejected.sort((a, b) => a.line - b.line);
+  if (rejected.length && opts.badLines === 'refuse') throw new CorpusRejectedError(corpusPath, rejected, passages.length);
+  if (!passages.length && opts.badLines === 'refuse') throw new NonRetryableError(`${corpusPath} holds no passages; ${dbPath} was left as it was`);
 
   fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
   const tmpPath = `${dbPath}.tmp-${process.pid}`;

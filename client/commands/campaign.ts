@@ -4,11 +4,11 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { CancelledFailure, TerminatedFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import type { campaignWorkflow } from '../../workflows/campaign';
 import { progressQuery, stopSignal } from '../../workflows/signals';
 import { commandConfig, err, out, parseFlags, requireIndex, UsageError, validate } from '../command-line';
-import { loadCampaignSettings, startCampaign, watchCampaign } from '../campaigns';
+import { loadCampaignSettings, refuseHeldOutOverlap, selectQuestions, startCampaign, watchCampaign } from '../campaigns';
 import { formatProgress, formatRoundSummary, printCampaignResult } from '../print-campaign';
 import { withTemporal } from '../runtime';
 import { runIndex } from './index-cmd';
@@ -40,13 +40,16 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     out(`${id}: ${description.status.name}`);
     out(formatProgress(progress));
     for (const r of progress.summaries) out(formatRoundSummary(r));
-    return description.status.name === 'FAILED' ? 1 : 0;
+    if (description.status.name === 'CANCELLED' || description.status.name === 'TERMINATED') err(endedEarly(id, description.status.name.toLowerCase()));
+    return ['RUNNING', 'COMPLETED'].includes(description.status.name) ? 0 : 1;
   });
 }
 
 async function start(configFile: string, wait: boolean): Promise<number> {
   const settings = loadCampaignSettings(configFile);
   const cfg = commandConfig(configFile);
+  // Both question sets (and their overlap) are checked before anything is built or started (startCampaign stages them).
+  refuseHeldOutOverlap(selectQuestions(settings.questions, false).rows, selectQuestions(settings.evalQuestions, true).rows);
   if (settings.corpus && !fs.existsSync(cfg.search.dbPath)) runIndex({ corpus: settings.corpus, db: cfg.search.dbPath }, err);
   requireIndex(cfg.search.dbPath);
   // The embedded server lives only as long as this command, so without a configured server we wait.
@@ -66,7 +69,16 @@ async function watchAndPrint(client: Client, workflowId: string): Promise<number
     return 0;
   } catch (e) {
     if (!(e instanceof WorkflowFailedError)) throw e;
-    err(`Campaign ${workflowId} failed: ${e.cause?.message ?? e.message}`);
+    if (e.cause instanceof CancelledFailure || e.cause instanceof TerminatedFailure) err(endedEarly(workflowId, e.cause instanceof CancelledFailure ? 'cancelled' : 'terminated'));
+    else err(`Campaign ${workflowId} failed: ${e.cause?.message ?? e.message}`);
     return 1;
   }
+}
+
+/** A campaign stopped from outside: what is kept, and what to do. */
+function endedEarly(workflowId: string, how: string): string {
+  return (
+    `Campaign ${workflowId} was ${how} before it finished. Everything it wrote stays in the artifact store (trajectories, ` +
+    `rankings, finished rounds); \`restact campaign status ${workflowId}\` lists the rounds it completed. Start a new campaign to go on.`
+  );
 }

@@ -3,11 +3,12 @@ import { NativeConnection } from '@temporalio/worker';
 import { createWorkerDeps, createWorkers } from '../../worker';
 import { commandConfig, out, parseFlags } from '../command-line';
 import { startDevServer } from '../dev-server';
-import { devServerDbFile, installRuntime } from '../runtime';
+import { devServerDbFile, installRuntime, requireModelFile } from '../runtime';
 
 export async function devCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {});
   const cfg = commandConfig(values.config);
+  requireModelFile(cfg);
   installRuntime('WARN');
   const { port, uiPort } = cfg.temporal.devServer;
   // Stopped below, after the worker has drained: its running activities still report to it.

@@ -11,7 +11,8 @@ import type { Config } from '../../lib/config';
 import type { ContextFit } from '../../ports/chat-model';
 import { commandConfig, err, parseFlags, UsageError, validate } from '../command-line';
 import { temporalConnectionOptions } from '../config-loader';
-import { installRuntime } from '../runtime';
+import { installRuntime, requireModelFile } from '../runtime';
+import { connectOrExplain } from '../connect';
 
 const Flags = z.object({ queue: z.enum(['agent', 'train', 'all']).default('all'), config: z.string().optional() });
 
@@ -21,8 +22,9 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const cfg = commandConfig(flags.config);
   if (!cfg.temporal.address) throw new UsageError('restact worker needs a server: set TEMPORAL_ADDRESS (or temporal.address), or run `restact dev` for the embedded one.');
   if (flags.queue === 'train' && !cfg.temporal.trainingTaskQueue) throw new UsageError('--queue train needs a training task queue: set temporal.trainingTaskQueue (or TEMPORAL_TRAINING_TASK_QUEUE), and the same on the clients that start campaigns and distillations.');
+  requireModelFile(cfg);
   installRuntime('INFO');
-  const connection = await NativeConnection.connect(temporalConnectionOptions(cfg.temporal));
+  const connection = await connectOrExplain(cfg.temporal.address, () => NativeConnection.connect(temporalConnectionOptions(cfg.temporal)));
   const deps = createWorkerDeps(cfg);
   try {
     // Load the model and reserve its context now, so the start-up line shows the memory the worker will hold. A

@@ -4,6 +4,7 @@
  */
 import { METRICS, type ModelSummary, type PairedComparison } from './aggregate';
 import type { Estimate } from './bootstrap';
+import type { FailureCounts } from '../failure-class';
 import { WEAK_JUDGE_NOTE, type JudgeDescription } from './judge';
 
 export interface EvalReport {
@@ -28,6 +29,11 @@ export interface EvalOutcome {
   judge: JudgeDescription;
   models: Array<Pick<ModelSummary, 'model' | 'questions' | 'answers' | 'runs' | 'metrics' | 'judge'>>;
   paired: PairedComparison[];
+  /**
+   * Failed model calls of the evaluation (its trajectories' steps and the judge; retried ones too) by class, as
+   * evalWorkflow adds them up (absent before its `failure-tally` patch).
+   */
+  failures?: FailureCounts;
 }
 
 /** Metrics of the accuracy chart, and of the behaviour chart (rates only, so one 0-100 % axis fits). */

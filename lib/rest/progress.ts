@@ -1,4 +1,5 @@
 /** Campaign and round progress: shared by the workflows (queries, signals) and the CLI (watch). Pure. */
+import type { FailureCounts } from '../failure-class';
 import type { PairedComparison } from '../eval/aggregate';
 
 /** The step-level dataset of a round, as stored. */
@@ -44,6 +45,8 @@ export interface RoundSummary {
   rankingFallbacks: number;
   /** The largest peak RSS of a worker that collected and ranked this round (MB); absent for older rounds. */
   workerPeakRssMb?: number;
+  /** Failed model calls (retried ones included) in collection, ranking and evaluation, by class (lib/failure-class.ts). */
+  llmFailures?: FailureCounts;
   dataset: DatasetSummary;
   trainLoss: { first?: number; last?: number; steps: number };
   eval: EvalScore;

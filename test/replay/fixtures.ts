@@ -22,6 +22,8 @@ export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
   'compare-evals': 'eval-compare-fixture',
   'campaign-before-eval-workflow': 'campaign-fixture-before-eval-workflow',
   'round-before-eval-workflow': 'campaign-fixture-before-eval-workflow.r0',
+  'collect-batch-before-failure-tally': 'campaign-fixture-before-failure-tally.r0.collect.batch-0',
+  'eval-before-failure-tally': 'eval-fixture-before-failure-tally',
 };
 
 export const TWO_SEARCHES_QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';

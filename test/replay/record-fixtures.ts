@@ -1,5 +1,6 @@
 /**
  * Records the workflow histories that test/replay replays: `npm run record-fixtures [-- NAME ...]`.
+ * Longer than 250 lines: one recorder per workflow fixture, listed below with what each records.
  *
  * Each fixture is a real run on the dev server with the test doubles (scripted and rule-based models, a recording
  * trainer, the sample corpus), fetched and written to test/fixtures/NAME.history.json. Re-record a fixture only for
@@ -30,6 +31,9 @@
  *                             like the eval fixture's, compared on their shared questions
  *   calibrate                 calibrateWorkflow as `restact eval calibrate` starts it: the first six labels of the
  *                             shipped sample, two judged at a time
+ *   collect-batch-before-failure-tally, eval-before-failure-tally
+ *                             collectBatchWorkflow and evalWorkflow before `patched('failure-tally')` (commit
+ *                             112ad18): no tallyFailures activity, the old path of the patch
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -55,6 +59,8 @@ const ROOT = path.join(__dirname, '../..');
 const BEFORE_REPORT_COMMIT = '244ac67';
 /** The last commit whose rounds evaluated without evalWorkflow (no `patched('eval-workflow')`). */
 const BEFORE_EVAL_WORKFLOW_COMMIT = 'e9fc38d';
+/** The last commit whose batches and evaluations did not add up their failed model calls (no `patched('failure-tally')`). */
+const BEFORE_FAILURE_TALLY_COMMIT = '112ad18';
 const DATA = path.join(ROOT, 'data/hotpotqa-dev50');
 const QUESTIONS = fs.readFileSync(path.join(DATA, 'questions.jsonl'), 'utf8').trim().split('\n');
 
@@ -121,16 +127,15 @@ async function recordCampaign(env: TestWorkflowEnvironment, bundle: Bundle, name
   if (names.has('collect-batch')) await save(env, `${workflowId}.r0.collect.batch-0`, 'collect-batch');
 }
 
-/** Runs the fixture campaign with the workflows of an earlier commit (its workflows/ and lib/); returns its workflow id. */
-async function runCampaignAt(env: TestWorkflowEnvironment, commit: string, campaignId: string): Promise<string> {
+/** Runs `fn` with the workflows of an earlier commit (its workflows/ and lib/), bundled. */
+async function withBundleAt<T>(commit: string, fn: (bundle: Bundle) => Promise<T>): Promise<T> {
   const src = path.join(ROOT, '.fixture-src'); // inside the project, so the bundler finds node_modules
   fs.rmSync(src, { recursive: true, force: true });
   fs.mkdirSync(src);
   try {
     const tar = execFileSync('git', ['archive', commit, 'workflows', 'lib', 'activities', 'ports'], { cwd: ROOT, maxBuffer: 64 << 20 });
     execFileSync('tar', ['-x', '-C', src], { input: tar });
-    const bundle = await bundleWorkflowCode({ workflowsPath: path.join(src, 'workflows'), logger: new DefaultLogger('WARN') });
-    return await runCampaign(env, bundle, campaignId);
+    return await fn(await bundleWorkflowCode({ workflowsPath: path.join(src, 'workflows'), logger: new DefaultLogger('WARN') }));
   } finally {
     fs.rmSync(src, { recursive: true, force: true });
   }
@@ -162,8 +167,13 @@ async function recordDistillations(env: TestWorkflowEnvironment, bundle: Bundle,
   for (const name of ['distillation', 'distillation-no-new-data']) if (names.has(name)) await save(env, FIXTURE_WORKFLOW_IDS[name], name);
 }
 
+/** Runs the fixture campaign with the workflows of an earlier commit; returns its workflow id. */
+function runCampaignAt(env: TestWorkflowEnvironment, commit: string, campaignId: string): Promise<string> {
+  return withBundleAt(commit, (bundle) => runCampaign(env, bundle, campaignId));
+}
+
 /** evalWorkflow as the CLI starts it, on two models (the rule model answers both) and two questions. */
-async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
+async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle, name = 'eval'): Promise<void> {
   const search = sampleSearchEngine();
   const store = new LocalDirStore(tempDir('fixture'));
   await store.put('q.jsonl', QUESTIONS.slice(0, 2).join('\n') + '\n');
@@ -172,9 +182,9 @@ async function recordEval(env: TestWorkflowEnvironment, bundle: Bundle): Promise
     evalId: 'fixture', title: 'fixture', questionsKey: 'q.jsonl', questionCount: 2, models: [{ label: 'base' }, { label: 'other', ref: 'other' }],
     runs: 1, judge: { label: 'rules', weak: false }, maxSearches: 2, temperature: 0, concurrency: 2, outPrefix: evalPrefix('fixture'), seed: 'fixture', resamples: 100,
   };
-  await withWorker(env, bundle, deps, (taskQueue) => env.client.workflow.execute('evalWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS.eval, args: [input] }));
+  await withWorker(env, bundle, deps, (taskQueue) => env.client.workflow.execute('evalWorkflow', { taskQueue, workflowId: FIXTURE_WORKFLOW_IDS[name], args: [input] }));
   await search.close();
-  await save(env, FIXTURE_WORKFLOW_IDS.eval, 'eval');
+  await save(env, FIXTURE_WORKFLOW_IDS[name], name);
 }
 
 /** `restact eval compare` of an evaluation's two models (an evaluation run like the eval fixture's, not saved). */
@@ -210,7 +220,7 @@ async function recordCalibrate(env: TestWorkflowEnvironment, bundle: Bundle): Pr
   await save(env, FIXTURE_WORKFLOW_IDS.calibrate, 'calibrate');
 }
 
-const ALL = ['trajectory-two-searches', 'trajectory-nothing-new', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data', 'calibrate', 'compare-evals'];
+const ALL = ['trajectory-two-searches', 'trajectory-nothing-new', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data', 'calibrate', 'compare-evals', 'collect-batch-before-failure-tally', 'eval-before-failure-tally'];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -231,6 +241,11 @@ async function main() {
     if (names.has('distillation') || names.has('distillation-no-new-data')) await recordDistillations(env, bundle, names);
     if (names.has('calibrate')) await recordCalibrate(env, bundle);
     if (names.has('compare-evals')) await recordCompareEvals(env, bundle);
+    if (names.has('collect-batch-before-failure-tally')) {
+      const workflowId = await runCampaignAt(env, BEFORE_FAILURE_TALLY_COMMIT, 'fixture-before-failure-tally');
+      await save(env, `${workflowId}.r0.collect.batch-0`, 'collect-batch-before-failure-tally');
+    }
+    if (names.has('eval-before-failure-tally')) await withBundleAt(BEFORE_FAILURE_TALLY_COMMIT, (old) => recordEval(env, old, 'eval-before-failure-tally'));
   } finally {
     await env.teardown();
   }

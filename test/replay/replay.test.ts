@@ -100,6 +100,21 @@ test('a distillation fine-tunes the student and evaluates it beside the teacher 
   await expect(Worker.runReplayHistory({ workflowBundle }, noNewData, FIXTURE_WORKFLOW_IDS['distillation-no-new-data'])).resolves.toBeUndefined();
 });
 
+test.each([
+  ['collect-batch-before-failure-tally', 'collect-batch', 'collectBatchWorkflow'],
+  ['eval-before-failure-tally', 'eval', 'evalWorkflow'],
+])("a %s history replays: it added up no failed model calls", async (name, now, type) => {
+  const before = load(name);
+  expect(before.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(type);
+  expect(activityTypes(before)).not.toContain('tallyFailures');
+  expect(patches(before)).not.toContain('failure-tally');
+  await expect(Worker.runReplayHistory({ workflowBundle }, before, FIXTURE_WORKFLOW_IDS[name])).resolves.toBeUndefined();
+  // The new path, for contrast: the patch marker, then the tally.
+  const after = load(now);
+  expect(activityTypes(after)).toContain('tallyFailures');
+  expect(patches(after)).toContain('failure-tally');
+});
+
 test('replay detects a workflow that no longer matches the history', async () => {
   const history = load('trajectory-two-searches');
   // Rename the first scheduled `decide` to `search`: the replayer must notice the mismatch, not ignore it.

@@ -12,6 +12,7 @@ import { retryAfterMs } from '../../adapters/openai-errors';
 import { STEPS } from '../../lib/agent/steps';
 import { type ChatRequest } from '../../ports/chat-model';
 import { NonRetryableError, RetryLaterError } from '../../ports/errors';
+import { classifyFailure } from '../../lib/failure-class';
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number; raw?: string; breakOff?: boolean };
 type Request = { method?: string; url?: string; auth?: string; body: Record<string, any> };
@@ -313,12 +314,49 @@ describe('errors', () => {
     expect(requests).toHaveLength(1);
   });
 
+  test('a server that quotes the API key back: the key is in no message, stack or cause (histories and logs keep them)', async () => {
+    const err = await failed({ status: 500, body: { error: { message: 'refused: authorization=Bearer test-key, key=test-key' } } });
+    const chain: unknown[] = [];
+    for (let e: unknown = err; e instanceof Error; e = e.cause) chain.push(e.message, e.stack);
+    expect(chain.length).toBeGreaterThan(2); // the SDK's error is kept as the cause
+    expect(chain.join('\n')).not.toContain('test-key');
+    expect(err.message).toContain('refused: authorization=Bearer [redacted], key=[redacted]');
+  });
+
   test('a refused connection is a plain retryable Error', async () => {
     // Port 1 on loopback: nothing listens there.
     const err = await failed(reply, { baseURL: 'http://127.0.0.1:1/v1' });
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(NonRetryableError);
     expect(err.message).toMatch(/cannot reach/);
+  });
+});
+
+describe('failure classes (counted per round)', () => {
+  test.each([
+    ['429 with Retry-After', { status: 429, body: { error: { message: 'slow down' } }, headers: { 'retry-after': '1' } }, 'rate_limited'],
+    ['500', { status: 500, body: { error: { message: 'boom' } } }, 'server_error'],
+    ['503 with Retry-After', { status: 503, body: { error: { message: 'busy' } }, headers: { 'retry-after': '1' } }, 'server_error'],
+    ['404', { status: 404, body: { error: { message: 'no such model' } } }, 'rejected'],
+    ['a body cut short', { status: 200, body: null, raw: '{"choices":[{"text":"Sea' }, 'malformed_response'],
+    ['a body of another shape', { status: 200, body: { object: 'error' } }, 'malformed_response'],
+    ['a connection closed mid-body', { ...ok('Search(query="x")'), breakOff: true }, 'connection'],
+    ['no answer in time', { ...ok('late'), delayMs: 1000 }, 'timeout'],
+  ] as Array<[string, Reply, string]>)('%s: %s', async (_, r, failureClass) => {
+    reply = r;
+    expect(classifyFailure(await failure(new OpenAiChatModel(config({ timeoutMs: 300 }))))).toBe(failureClass);
+  });
+
+  test('an empty reply to the decoding probe is transient (empty_completion): the next call probes again', async () => {
+    probeReply = () => ok('', {}, 'completions');
+    reply = ok('Search(query="x")', {}, 'completions');
+    const model = new OpenAiChatModel(config({ api: 'completions', constrainedDecoding: 'gbnf' }));
+    const err = await model.generate({ ...request, grammar: decision.grammar }).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(NonRetryableError);
+    expect(classifyFailure(err)).toBe('empty_completion');
+    expect((err as Error).message).toContain('empty completion to the probe of llm.constrainedDecoding "gbnf"');
+    probeReply = undefined;
+    await expect(model.generate({ ...request, grammar: decision.grammar })).resolves.toMatchObject({ text: 'Search(query="x")' });
   });
 });
 

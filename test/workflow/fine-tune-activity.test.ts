@@ -79,3 +79,25 @@ test("wrapping a provider for artifact: refs keeps its context sizing (the worke
   const unsized: ChatModelProvider = { get: async () => ({}) as ChatModel, close: async () => undefined };
   expect(new ArtifactModelRefs(unsized, copies).fitContext).toBeUndefined();
 });
+
+test('while the trainer is silent, the activity heartbeats its last progress again (a dead worker is noticed, a retry resumes)', async () => {
+  const store = new LocalDirStore(tempDir('ft-store'));
+  await store.put('c1/round-0/dataset/train.jsonl', '{"messages":[]}\n');
+  const silent: FineTuner = {
+    name: 'silent',
+    async fineTune(_request, ctx) {
+      ctx.onProgress({ stage: 'running', jobId: 'job-1', step: 3 });
+      await new Promise((r) => setTimeout(r, 11_000)); // a long training step: no progress of its own
+      return { model: 'ft-1', trainLoss: [], outputs: {} };
+    },
+  };
+  const deps: ActivityDeps = { store, fineTuner: silent, workDir: tempDir('ft-work'), models: {} as ActivityDeps['models'], search: {} as ActivityDeps['search'], agent: { topK: 3, maxRepairs: 0, snippetChars: 100, grounding: 'free' } };
+  const env = new MockActivityEnvironment({ activityType: 'fineTune', heartbeatDetails: { stage: 'created', jobId: 'job-1' } }, { logger: quiet });
+  const beats: unknown[] = [];
+  env.on('heartbeat', (d: unknown) => beats.push(d));
+  const hyperparameters = { epochs: 1, learningRate: 1e-4, batchSize: 1, loraRank: 8, loraAlpha: 16 };
+  await env.run(createActivities(deps).fineTune, { jobKey: 'c1-round0', baseModel: 'base', trainKey: 'c1/round-0/dataset/train.jsonl', outputKey: 'c1/round-0/model', hyperparameters });
+  expect(beats[0]).toEqual({ stage: 'running', jobId: 'job-1', step: 3 });
+  expect(beats.length).toBeGreaterThanOrEqual(3); // the report itself, then again every 5 s
+  expect(new Set(beats.map((b) => JSON.stringify(b))).size).toBe(1);
+}, 30_000);

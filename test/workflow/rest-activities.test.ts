@@ -21,7 +21,9 @@ function activities(store: LocalDirStore, models: ActivityDeps['models'] = new R
 
 test('concurrent rounds registering their models lose no entry', async () => {
   const store = new LocalDirStore(tempDir('registry'));
-  const { registerModel } = activities(store);
+  const activity = activities(store);
+  // Each registration in an activity context of its own, as on a worker (every activity heartbeats while it runs).
+  const registerModel = (entry: Parameters<typeof activity.registerModel>[0]) => new MockActivityEnvironment({ activityType: 'registerModel' }, { logger: quiet }).run(activity.registerModel, entry);
   const entries = Array.from({ length: 12 }, (_, i) => ({
     model: `ft-c${i % 3}-round${Math.floor(i / 3)}`,
     campaignId: `c${i % 3}`,
