@@ -4,6 +4,7 @@
  * closed again by `withTemporal`, so commands exit cleanly.
  */
 import fs from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, PromiseCompletionTimeoutError, Runtime, DefaultLogger, makeTelemetryFilterString, Worker } from '@temporalio/worker';
@@ -102,6 +103,9 @@ export async function withTemporal<T>(config: Config, options: SessionOptions, f
   // the connection closes: left running, the server's stop fails them as UNAVAILABLE, and the client's retry then
   // throws "Channel has been shut down" from a timer, an uncaught exception instead of exit code 130.
   const calls = new AbortController();
+  // Every pending call listens on this one signal (a campaign's progress polls, an evaluation's questions), so
+  // more than Node's default 10 listeners is normal here, not a leak.
+  setMaxListeners(0, calls.signal);
   try {
     let address = config.temporal.address;
     let uiUrl: string | undefined;
