@@ -125,7 +125,10 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
     fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
     args.push('--db-filename', dbFile);
   }
-  args.push('--namespace', namespace, '--log-level', options.logLevel ?? 'warn');
+  // A namespace only this server has: two commands starting at once can both find the preferred port free, and then
+  // the other's server answers on it while this one fails to bind; readiness counts only when this one answers.
+  const ownNamespace = `restact-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  args.push('--namespace', namespace, '--namespace', ownNamespace, '--log-level', options.logLevel ?? 'warn');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
   // Its own process group: a terminal's Ctrl-C reaches only this process, which stops the server after its worker.
@@ -181,7 +184,7 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
       );
     }
     try {
-      await waitReady(port, uiUrl, namespace);
+      await waitReady(port, uiUrl, [namespace, ownNamespace]);
       return { address, uiUrl, namespace, pid: child.pid, exited: exitPromise, stop };
     } catch (err) {
       lastError = err;
@@ -192,13 +195,13 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
   throw new Error(exitMessage());
 }
 
-/** Ready = the frontend answers, the namespace exists, and the Web UI serves (so printed links work). */
-async function waitReady(port: number, uiUrl: string, namespace: string): Promise<void> {
+/** Ready = the frontend answers, the namespaces exist (its own included), and the Web UI serves (so printed links work). */
+async function waitReady(port: number, uiUrl: string, namespaces: string[]): Promise<void> {
   await tcpProbe(port); // cheap; a failed Connection.connect would leave a gRPC channel behind
   const connection = await Connection.connect({ address: `${HOST}:${port}`, connectTimeout: 5000 });
   try {
     await connection.workflowService.getSystemInfo({});
-    await connection.workflowService.describeNamespace({ namespace });
+    for (const namespace of namespaces) await connection.workflowService.describeNamespace({ namespace });
   } finally {
     await connection.close();
   }

@@ -63,8 +63,11 @@ def exit_when_stdin_ends():
     import threading
 
     def watch():
+        # os.read on the descriptor, not sys.stdin.buffer: a daemon thread blocked inside the buffered reader holds
+        # its lock, and the interpreter's shutdown then aborts (SIGABRT) a trainer that finished its work.
+        fd = sys.stdin.fileno()
         try:
-            while sys.stdin.buffer.read(1 << 16):
+            while os.read(fd, 1 << 16):
                 pass
         finally:
             os._exit(3)

@@ -51,7 +51,9 @@ test('a round through an endpoint that fails one call in five completes, and cou
   const store = new LocalDirStore(tempDir('faulty-endpoint'));
   await store.put('q.jsonl', questions.slice(0, nq).join('\n') + '\n');
   await store.put('eval.jsonl', questions.slice(40, 41).join('\n') + '\n');
-  const config = testConfig();
+  // The real model runs the agent as shipped: steps grounded in the evidence (testConfig's "free" is for doubles).
+  const base = testConfig();
+  const config = { ...base, agent: { ...base.agent, grounding: 'evidence' as const } };
   const llm = OpenAiLlmSchema.parse({ provider: 'openai', baseURL: proxy.baseURL, model: llama.model, api: 'completions', constrainedDecoding: 'gbnf', timeoutMs: TIMEOUT_MS, concurrency: 2 });
   const worker = await createWorker({
     connection: env.nativeConnection,

@@ -77,7 +77,9 @@ describe.each(LLM_STEP_KINDS)('the %s prompt', (kind: StepKind) => {
     };
     const output = spec.render(values[kind] as never);
     expect(output).not.toContain('\n');
-    expect(parseStepOutput(kind, base as never, output)).toEqual({ ok: true, value: values[kind] });
+    // The step's parser: the quoting round trip. The step's checks (an answer of the question's type, no copied
+    // example) judge content and are tested with the agent (test/unit/grounded-steps.test.ts).
+    expect(spec.parse(output)).toEqual({ ok: true, value: values[kind] });
   });
 });
 
@@ -123,7 +125,8 @@ describe('a trajectory over hostile search results, on the dev server', () => {
       decision: [`Search(query=${pyStr(`Zorblax ${echo}`)})`, `Search(query=${pyStr(`Zorblax ${HOSTILE[1].slice(0, 60)}`)})`, 'Terminate()'],
       summary: [`Summary(knowledge=${pyStr(HOSTILE[5])}, used_results=[1, 2])`, `Summary(knowledge=${pyStr(HOSTILE[7])}, used_results=[3])`],
       answer: [`Answer(text=${pyStr(echo)})`],
-      relevance_check: [`Revise_Answer(revised_answer=${pyStr(HOSTILE[4].slice(0, 100))})`],
+      // A revision must itself be a short answer (at most 8 words): this one is code that tries to break out.
+      relevance_check: [`Revise_Answer(revised_answer=${pyStr(HOSTILE[1].slice(0, 100))})`],
       grounding_check: ['Check_Answer(passed=True)'],
     });
     const config = testConfig();
@@ -136,7 +139,7 @@ describe('a trajectory over hostile search results, on the dev server', () => {
           args: [{ questionId: 'hostile', question: `Zorblax? ${HOSTILE[2]} ${HOSTILE[3]}` }],
         }),
       );
-      expect(result).toMatchObject({ status: 'answered', answer: HOSTILE[4].slice(0, 100), searches: 2 });
+      expect(result).toMatchObject({ status: 'answered', answer: HOSTILE[1].slice(0, 100), searches: 2 });
       const trajectory = await getJson<Trajectory>(store, result.trajectoryRef);
       const search0 = trajectory.steps[1];
       expect(search0.kind === 'search' && search0.results.map((r) => r.title)).toEqual(expect.arrayContaining([expect.stringContaining('Zorblax')]));

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES, startDevServer, type DevServer } from '../../client/dev-server';
 
@@ -43,3 +46,27 @@ test('starts on free ports, serves gRPC, the UI and the search attributes, then 
     await server?.stop();
   }
 }, 30_000);
+
+test('a server that answers on the preferred port but is not the one started is not taken for it', async () => {
+  // The race of two commands starting at once: both find the preferred port free, the other's server binds it,
+  // this one's fails to bind and exits. Here "this one" is a stand-in CLI that never binds and exits after 4 s.
+  const probe = await startDevServer({ port: 0, uiPort: 0 });
+  const port = Number(probe.address.split(':')[1]);
+  const uiPort = Number(new URL(probe.uiUrl).port);
+  await probe.stop();
+  await new Promise((r) => setTimeout(r, 2000)); // the ports free again
+  const fakeCli = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fake-temporal-')), 'temporal');
+  fs.writeFileSync(fakeCli, '#!/bin/sh\nsleep 4\nexit 1\n', { mode: 0o755 });
+  const loser = startDevServer({ port, uiPort, cliPath: fakeCli }).then((s) => s, (e: Error) => e);
+  await new Promise((r) => setTimeout(r, 500)); // after the loser's own check of the ports (it binds them briefly)
+  const winner = await startDevServer({ port, uiPort });
+  expect(winner.address).toBe(`127.0.0.1:${port}`);
+  try {
+    const outcome = await loser;
+    // Before: it returned the winner's address as its own, and its command ran on a server that was not its own.
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as Error).message).toMatch(/exited \(code 1/);
+  } finally {
+    await winner.stop();
+  }
+}, 120_000);
