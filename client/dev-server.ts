@@ -127,8 +127,9 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
   }
   // A namespace only this server has: two commands starting at once can both find the preferred port free, and then
   // the other's server answers on it while this one fails to bind; readiness counts only when this one answers.
-  const ownNamespace = `restact-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  args.push('--namespace', namespace, '--namespace', ownNamespace, '--log-level', options.logLevel ?? 'warn');
+  // Not with a history file: a restarted server keeps its namespaces there and registers new ones late.
+  const ownNamespaces = dbFile ? [] : [`restact-${process.pid}-${Math.random().toString(36).slice(2, 10)}`];
+  args.push('--namespace', namespace, ...ownNamespaces.flatMap((n) => ['--namespace', n]), '--log-level', options.logLevel ?? 'warn');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
   // Its own process group: a terminal's Ctrl-C reaches only this process, which stops the server after its worker.
@@ -184,7 +185,7 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
       );
     }
     try {
-      await waitReady(port, uiUrl, [namespace, ownNamespace]);
+      await waitReady(port, uiUrl, [namespace, ...ownNamespaces]);
       return { address, uiUrl, namespace, pid: child.pid, exited: exitPromise, stop };
     } catch (err) {
       lastError = err;
