@@ -41,8 +41,8 @@ export async function startBenchTemporal(): Promise<BenchTemporal> {
 }
 
 /** The worker's config for a benchmark: defaults, a task queue of its own, and the LLM settings given. */
-export function benchConfig(taskQueue: string, llm: Record<string, unknown> = {}): Config {
-  return ConfigSchema.parse({ temporal: { taskQueue }, llm: { provider: 'llama', ...llm } });
+export function benchConfig(taskQueue: string, llm: Record<string, unknown> = {}, agent: Record<string, unknown> = {}): Config {
+  return ConfigSchema.parse({ temporal: { taskQueue }, llm: { provider: 'llama', ...llm }, agent });
 }
 
 /** A worker running in the background until `stop()`. */

@@ -30,7 +30,8 @@ export async function overhead(opts: OverheadOptions) {
   const models = new RuleModel(AGENT_RULES, opts.delayMs);
   const maxConcurrency = Math.max(...opts.concurrency);
   // As many activity slots as trajectories in flight, so the worker never queues what the plain loop runs at once.
-  const config = benchConfig(`bench-overhead-${process.pid}`, { sequences: Math.min(16, maxConcurrency) });
+  // The scripted model writes fixed steps, not choices among the evidence: the plain grammars ("free"), as in tests.
+  const config = benchConfig(`bench-overhead-${process.pid}`, { sequences: Math.min(16, maxConcurrency) }, { grounding: 'free' });
   const store = new LocalDirStore(path.join(dir, 'artifacts'));
   const deps = { models, search, store, agent: config.agent };
   const maxSearches = config.agent.maxSearches;
