@@ -148,7 +148,8 @@ export async function runEval(flags: EvalFlags, cfg: Config, out: Out, err: Out)
   if (new Set(models.map((m) => m.label)).size !== models.length) throw new UsageError('each --model may be given once');
   const runs = flags.runs ?? cfg.eval.runs;
   const temperature = flags.temperature ?? cfg.agent.temperature;
-  if (runs > 1 && temperature === 0) err('Note: with temperature 0 the runs of a question are identical; pass --temperature to sample.');
+  // Not identical: the embedded model's greedy steps break near-ties by batching (docs/eval/dev50-closed-revisions.md).
+  if (runs > 1 && temperature === 0) err('Note: with temperature 0 the runs of a question differ only where batched decoding breaks near-ties; pass --temperature to sample.');
   const items = questions.length * runs * models.length;
   if (items > 2000) throw new UsageError(`${items} trajectories in one evaluation is more than its workflow history holds well (2,000); use --limit or fewer --runs`);
 

@@ -107,9 +107,17 @@ export function groundedAnswerSpec(input: AnswerInput): OutputSpec<Answer> {
   });
 }
 
-/** A self-check whose revision is another grounded answer (never the same one: that would be a pass). */
+/**
+ * A self-check whose revision is another grounded answer (never the same one: that would be a pass), and only
+ * where the question names its answers (yes/no, or a choice between two options): there a revision is a flip
+ * the check can judge. For an open question the grammar would force a revision onto a span the answer step
+ * ranked below its own, so the check only passes or fails it (dev50: open-question revisions turned 3 right
+ * answers wrong and no wrong one right; docs/eval/dev50-closed-revisions.md).
+ */
 function groundedCheckSpec(name: string, input: CheckInput): OutputSpec<CheckVerdict> {
-  const others = answerChoices(input.question, classifyQuestion(input.question), knowledgeOf(input.pastActions)).filter((c) => !sameAnswer(c, input.answer));
+  const qt = classifyQuestion(input.question);
+  const closed = qt.type === 'yes_no' || qt.type === 'choice';
+  const others = closed ? answerChoices(input.question, qt, knowledgeOf(input.pastActions)).filter((c) => !sameAnswer(c, input.answer)) : [];
   const calls: CallSpec[] = [{ name: 'Check_Answer', args: [{ name: 'passed', type: 'bool' }] }];
   if (others.length) calls.push({ name: 'Revise_Answer', args: [{ name: 'revised_answer', type: 'str', enum: others }] });
   return pythonCallSpec<CheckVerdict>({ name, variable: 'verdict', calls, schema: checkSchema });

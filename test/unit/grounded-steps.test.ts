@@ -95,10 +95,27 @@ describe('grounded self-checks', () => {
   const input: CheckInput = { question: QUESTION, pastActions: [{ query: 'q2', knowledge: TEMPLE }], answer: 'Ghana' };
   const spec = specFor('relevance_check', input, 'evidence');
 
-  test('a revision is another span of the knowledge, never the same answer', () => {
-    expect(admits(spec.grammar.gbnf, 'Revise_Answer(revised_answer="Chief of Protocol of the United States")')).toBe(true);
-    expect(admits(spec.grammar.gbnf, 'Revise_Answer(revised_answer="Ghana")')).toBe(false);
+  test('an open question\'s check passes or fails the answer: no revision to a lower-ranked span', () => {
     expect(admits(spec.grammar.gbnf, 'Check_Answer(passed=True)')).toBe(true);
+    expect(admits(spec.grammar.gbnf, 'Check_Answer(passed=False)')).toBe(true);
+    expect(admits(spec.grammar.gbnf, 'Revise_Answer(revised_answer="Chief of Protocol of the United States")')).toBe(false);
+    expect(admits(spec.grammar.gbnf, 'Revise_Answer(revised_answer="Ghana")')).toBe(false);
+    expect(parseStepOutput('relevance_check', input, 'Revise_Answer(revised_answer="Chief of Protocol of the United States")', 'evidence').ok).toBe(false);
+  });
+
+  test('a yes/no question\'s revision is the other answer, never the same one', () => {
+    const yn: CheckInput = { question: 'Were Scott Derrickson and Ed Wood of the same nationality?', pastActions: [{ query: 'q', knowledge: 'Ed Wood was an American filmmaker.' }], answer: 'no' };
+    const ynSpec = specFor('grounding_check', yn, 'evidence');
+    expect(admits(ynSpec.grammar.gbnf, 'Revise_Answer(revised_answer="yes")')).toBe(true);
+    expect(admits(ynSpec.grammar.gbnf, 'Revise_Answer(revised_answer="no")')).toBe(false);
+    expect(admits(ynSpec.grammar.gbnf, 'Revise_Answer(revised_answer="American")')).toBe(false);
+  });
+
+  test('a choice question\'s revision is the other option it names', () => {
+    const choice: CheckInput = { question: 'Who is older, Annie Morton or Terry Richardson?', pastActions: [], answer: 'Annie Morton' };
+    const choiceSpec = specFor('relevance_check', choice, 'evidence');
+    expect(admits(choiceSpec.grammar.gbnf, 'Revise_Answer(revised_answer="Terry Richardson")')).toBe(true);
+    expect(admits(choiceSpec.grammar.gbnf, 'Revise_Answer(revised_answer="Annie Morton")')).toBe(false);
   });
 });
 
