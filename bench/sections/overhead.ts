@@ -1,8 +1,9 @@
 /**
  * (1) Orchestration overhead: the same trajectories (a) as a plain in-process loop over the activity functions
- * (bench/plain-loop.ts) and (b) through Temporal (collectBatchWorkflow -> trajectoryWorkflow -> activities on the
- * dev server), both with a scripted ChatModel that answers after a fixed delay and the sample BM25 index.
- * The two sides alternate (a b, then b a, ...) and each figure is a median over the repetitions.
+ * (bench/plain-loop.ts), (b) through Temporal (collectBatchWorkflow -> trajectoryWorkflow -> activities on the
+ * dev server) and (c) the same with the steps as local activities (config temporal.localSteps), all with a
+ * scripted ChatModel that answers after a fixed delay and the sample BM25 index. The sides rotate (a b c, then
+ * c b a, ...) and each figure is a median over the repetitions.
  */
 import path from 'node:path';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
@@ -41,7 +42,7 @@ export async function overhead(opts: OverheadOptions) {
 
   const t = await startBenchTemporal();
   const worker = await startBenchWorker(t, config, deps);
-  const rows: Array<{ concurrency: number; trajectories: number; activities: number; plainMs: number[]; temporalMs: number[]; ratios: number[] }> = [];
+  const rows: Array<{ concurrency: number; trajectories: number; activities: number; plainMs: number[]; temporalMs: number[]; localMs: number[]; ratios: number[]; localRatios: number[] }> = [];
   try {
     const plain = async (name: string, n: number, c: number) => {
       let activities = 0;
@@ -52,31 +53,33 @@ export async function overhead(opts: OverheadOptions) {
       });
       return { ms: performance.now() - started, activities };
     };
-    const temporal = async (name: string, n: number, c: number) =>
-      (await runBatch(t, config, { name, questionsKey: 'bench/questions.jsonl', count: n, concurrency: c, maxSearches })).wallMs;
+    const temporal = async (name: string, n: number, c: number, localSteps = false) =>
+      (await runBatch(t, config, { name, questionsKey: 'bench/questions.jsonl', count: n, concurrency: c, maxSearches, localSteps })).wallMs;
 
     // Warm-up: the worker's workflow cache, the SQLite pages, the JIT.
     await plain('warm-plain', 4, 4);
     await temporal('warm-temporal', 4, 4);
+    await temporal('warm-local', 4, 4, true);
 
     for (const c of opts.concurrency) {
       const n = c * opts.perLane;
-      const row = { concurrency: c, trajectories: n, activities: 0, plainMs: [] as number[], temporalMs: [] as number[], ratios: [] as number[] };
+      const row = { concurrency: c, trajectories: n, activities: 0, plainMs: [] as number[], temporalMs: [] as number[], localMs: [] as number[], ratios: [] as number[], localRatios: [] as number[] };
       for (let rep = 0; rep < opts.reps; rep++) {
         const name = `c${c}-r${rep}`;
         let a = 0;
         let b = 0;
-        // Alternate which side goes first, so a drift in the machine's load does not favour one side.
-        if (rep % 2 === 0) {
-          ({ ms: a, activities: row.activities } = await plain(`plain-${name}`, n, c));
-          b = await temporal(`temporal-${name}`, n, c);
-        } else {
-          b = await temporal(`temporal-${name}`, n, c);
-          ({ ms: a, activities: row.activities } = await plain(`plain-${name}`, n, c));
-        }
+        let l = 0;
+        const runPlain = async () => ({ ms: a, activities: row.activities } = await plain(`plain-${name}`, n, c));
+        const runTemporal = async () => (b = await temporal(`temporal-${name}`, n, c));
+        const runLocal = async () => (l = await temporal(`local-${name}`, n, c, true));
+        // Rotate the order, so a drift in the machine's load does not favour one side.
+        const order = rep % 2 === 0 ? [runPlain, runTemporal, runLocal] : [runLocal, runTemporal, runPlain];
+        for (const side of order) await side();
         row.plainMs.push(a);
         row.temporalMs.push(b);
+        row.localMs.push(l);
         row.ratios.push(b / a);
+        row.localRatios.push(l / a);
       }
       rows.push(row);
     }
@@ -89,8 +92,10 @@ export async function overhead(opts: OverheadOptions) {
   const figures = rows.map((r) => {
     const a = median(r.plainMs);
     const b = median(r.temporalMs);
+    const l = median(r.localMs);
     // Each lane runs its trajectories' activities one after another: the extra wall time spread over them.
     const perLaneActivities = r.activities / r.concurrency;
+    const range = (xs: number[]) => [round(Math.min(...xs), 3), round(Math.max(...xs), 3)];
     return {
       concurrency: r.concurrency,
       trajectories: r.trajectories,
@@ -98,20 +103,30 @@ export async function overhead(opts: OverheadOptions) {
       plainS: round(a / 1000, 3),
       temporalS: round(b / 1000, 3),
       ratio: round(median(r.ratios), 3),
-      ratioRange: [round(Math.min(...r.ratios), 3), round(Math.max(...r.ratios), 3)],
+      ratioRange: range(r.ratios),
       overheadMsPerActivity: round((b - a) / perLaneActivities, 1),
+      localS: round(l / 1000, 3),
+      localRatio: round(median(r.localRatios), 3),
+      localRatioRange: range(r.localRatios),
+      localOverheadMsPerActivity: round((l - a) / perLaneActivities, 1),
       plainTrajPerS: round(r.trajectories / (a / 1000), 1),
       temporalTrajPerS: round(r.trajectories / (b / 1000), 1),
+      localTrajPerS: round(r.trajectories / (l / 1000), 1),
     };
   });
+  const ratioCell = (ratio: number, [lo, hi]: number[]) => `${ratio.toFixed(2)} (${lo.toFixed(2)}-${hi.toFixed(2)})`;
   const table: Table = {
-    title: `Orchestration overhead: plain loop (a) vs Temporal (b), scripted model ${opts.delayMs} ms per call`,
-    columns: ['concurrency', 'trajectories', 'activities', 'plain loop s (a)', 'Temporal s (b)', 'ratio b/a (min-max)', 'added ms per activity', 'plain traj/s', 'Temporal traj/s'],
-    rows: figures.map((f) => [f.concurrency, f.trajectories, f.activities, f.plainS, f.temporalS, `${f.ratio.toFixed(2)} (${f.ratioRange[0].toFixed(2)}-${f.ratioRange[1].toFixed(2)})`, f.overheadMsPerActivity, f.plainTrajPerS, f.temporalTrajPerS]),
+    title: `Orchestration overhead: plain loop (a) vs Temporal with activities (b) and with local steps (c), scripted model ${opts.delayMs} ms per call`,
+    columns: ['concurrency', 'trajectories', 'activities', 'plain loop s (a)', 'activities s (b)', 'ratio b/a (min-max)', 'added ms per step (b)', 'local steps s (c)', 'ratio c/a (min-max)', 'added ms per step (c)', 'traj/s a / b / c'],
+    rows: figures.map((f) => [
+      f.concurrency, f.trajectories, f.activities, f.plainS, f.temporalS, ratioCell(f.ratio, f.ratioRange), f.overheadMsPerActivity,
+      f.localS, ratioCell(f.localRatio, f.localRatioRange), f.localOverheadMsPerActivity, `${f.plainTrajPerS} / ${f.temporalTrajPerS} / ${f.localTrajPerS}`,
+    ]),
     notes: [
-      `Medians of ${opts.reps} interleaved repetitions; the ratio is the median of the per-repetition ratios. Target: ratio <= 1.10 at concurrency 16.`,
-      'Each trajectory: decide, search, summarise, decide (Terminate), answer, two checks, save = 8 activities; the batch adds its question load.',
-      '"added ms per activity": (b - a) divided by the activities one lane runs in sequence, i.e. the latency Temporal adds to each.',
+      `Medians of ${opts.reps} rotated repetitions; each ratio is the median of the per-repetition ratios. Target: ratio <= 1.10 at concurrency 16.`,
+      'Each trajectory: decide, search, summarise, decide (Terminate), answer, two checks, save = 8 steps; the batch adds its question load and failure tally.',
+      '(b) runs each step as a regular activity (the default); (c) as a local activity (config temporal.localSteps: true), whose result is recorded when the workflow task completes.',
+      '"added ms per step": (b - a) or (c - a) divided by the steps one lane runs in sequence, i.e. the latency Temporal adds to each.',
     ],
   };
   return { config: { ...opts, maxSearches, activitySlots: config.llm.provider === 'llama' ? config.llm.sequences : undefined }, figures: { rows: figures }, tables: [table] };
