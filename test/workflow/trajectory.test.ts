@@ -15,6 +15,7 @@ import { ScriptedModel, type ScriptEntry } from '../helpers/scripted-model';
 import { TWO_SEARCHES } from '../helpers/scripts';
 import { TWO_SEARCHES_QUESTION } from '../replay/fixtures';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { runTrajectoryInProcess } from '../../bench/plain-loop';
 
 const QUESTION = TWO_SEARCHES_QUESTION;
 
@@ -203,4 +204,14 @@ describe('with local steps (temporal.localSteps): the same agent, its steps as l
     expect(answers).toHaveLength(3);
     expect(answers[2].t - answers[1].t).toBeGreaterThanOrEqual(2900);
   });
+});
+
+test("the overhead benchmark's plain loop (bench/plain-loop.ts) takes the same steps as the workflow", async () => {
+  const { result, trajectory } = await runTrajectory(TWO_SEARCHES, 'traj-vs-plain-loop');
+  const store = new LocalDirStore(tempDir('plain-loop'));
+  const plain = await runTrajectoryInProcess({ models: new ScriptedModel(TWO_SEARCHES), search, store, agent: testConfig().agent }, { trajectoryId: 'plain', question: QUESTION, maxSearches: 10 });
+  const saved = await getJson<Trajectory>(store, 'trajectories/plain/trajectory.json');
+  expect(plain).toEqual({ status: 'answered', llmSteps: 8, activities: 11 });
+  expect(saved.steps.map((s) => s.kind)).toEqual(trajectory.steps.map((s) => s.kind));
+  expect(saved.answer).toBe(result.answer);
 });
