@@ -5,8 +5,8 @@
  * brings no passage the trajectory has not seen; then answer -> relevance self-check -> grounding self-check
  * (each may revise the answer; a revision to the same answer is a pass).
  *
- * Only orchestration lives here: every box is one activity (a local one: workflows/activity-options.ts); the full
- * records go to the artifact store.
+ * Only orchestration lives here: every box is one activity (a local one with config temporal.localSteps:
+ * workflows/activity-options.ts); the full records go to the artifact store.
  */
 import { ActivityFailure, ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { StepOutcome } from '../activities/llm-step';
