@@ -110,6 +110,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     // Most activities are LLM calls, which queue on the model's sequences (or the endpoint's concurrency): more
     // slots than that would only hold tasks that other workers could run now.
     maxConcurrentActivityTaskExecutions: llmConcurrency(config.llm),
+    // The trajectories' steps are local activities (workflows/activity-options.ts): the same bound.
+    maxConcurrentLocalActivityExecutions: llmConcurrency(config.llm),
     ...shutdownOptions(config),
   });
 }

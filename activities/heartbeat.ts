@@ -10,6 +10,7 @@ const HEARTBEAT_EVERY_MS = 5_000;
 
 export async function heartbeatWhile<T>(fn: () => Promise<T>, details?: () => unknown): Promise<T> {
   const context = Context.current();
+  if (context.info.isLocal) return fn(); // a local activity has no heartbeat: the SDK keeps its workflow task alive
   const beat = setInterval(() => context.heartbeat(details?.()), HEARTBEAT_EVERY_MS);
   try {
     return await fn();

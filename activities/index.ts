@@ -7,7 +7,7 @@
  * (workflows/activity-options.ts gives each group its timeouts). The model
  * calls of LLM steps and ranking are counted by class in a failure ledger per attempt (./failure-ledger.ts).
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChatModelProvider } from '../ports/chat-model';
 import type { SearchEngineProvider } from '../ports/search-engine';
 import type { ArtifactStore } from '../ports/artifact-store';
@@ -55,6 +55,16 @@ const waiting = <T>(fn: () => Promise<T>) => mapNonRetryable(() => heartbeatWhil
 /** The same for activities that are usually done within milliseconds: they heartbeat only when one is slow. */
 const io = waiting;
 
+/**
+ * A local activity's history records its result but not its input (a marker, not an ActivityTaskScheduled
+ * event): the trajectory's steps return their call with the result, so `restact replay --show` can still show each
+ * step's input from the history alone.
+ */
+async function withCall<C, R extends { call?: C }>(call: C, run: Promise<R>): Promise<R> {
+  const result = await run;
+  return Context.current().info.isLocal ? { ...result, call } : result;
+}
+
 export function createActivities(deps: ActivityDeps) {
   const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding };
   const search = { search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars };
@@ -63,7 +73,7 @@ export function createActivities(deps: ActivityDeps) {
     const ledger = new FailureLedger((_, text) => parseStepOutput(kind, call.input, text, deps.agent.grounding).ok);
     const llm = { models: ledger.watch(deps.models), store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding };
     const where = { trajectoryId: call.trajectoryId, activity: `${String(call.index).padStart(2, '0')}-${kind}` };
-    return waiting(() => withFailureLedger(deps.store, where, ledger, () => runLlmStep(llm, kind, call)));
+    return withCall(call, waiting(() => withFailureLedger(deps.store, where, ledger, () => runLlmStep(llm, kind, call))));
   };
   return {
     // The agent (trajectoryWorkflow).
@@ -72,7 +82,7 @@ export function createActivities(deps: ActivityDeps) {
     generateAnswer: (call: StepCall<'answer'>) => llmStep('answer', call),
     checkRelevance: (call: StepCall<'relevance_check'>) => llmStep('relevance_check', call),
     checkGrounding: (call: StepCall<'grounding_check'>) => llmStep('grounding_check', call),
-    search: (call: SearchCall) => io(() => runSearch(search, call)),
+    search: (call: SearchCall) => withCall(call, io(() => runSearch(search, call))),
     saveTrajectory: (call: SaveTrajectoryCall) => io(() => saveTrajectory(deps, call)),
 
     // ReST: collection helpers, AI-feedback ranking, dataset, fine-tuning, evaluation, registry, report.

@@ -48,6 +48,8 @@ export interface StepOutcome<K extends StepKind> {
   /** Why the step failed for good (after repairs), with the last raw output. */
   error?: string;
   raw?: string;
+  /** The call, echoed when the step ran as a local activity (whose history records no input). */
+  call?: StepCall<K>;
 }
 
 interface Draw<K extends StepKind> {

@@ -28,6 +28,8 @@ export interface SearchOutcome {
   results: SearchResultView[];
   /** The ids of `results`, in order. */
   passageIds?: string[];
+  /** The call, echoed when the search ran as a local activity (whose history records no input). */
+  call?: SearchCall;
 }
 
 export function snippet(text: string, maxChars: number): string {

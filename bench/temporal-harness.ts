@@ -67,7 +67,7 @@ export interface BatchRun {
 export async function runBatch(
   t: BenchTemporal,
   config: Config,
-  run: { name: string; questionsKey: string; count: number; concurrency: number; maxSearches: number; stepSamples?: number },
+  run: { name: string; questionsKey: string; count: number; concurrency: number; maxSearches: number; stepSamples?: number; localSteps?: boolean },
 ): Promise<BatchRun> {
   const started = performance.now();
   const result = await t.client.workflow.execute(collectBatchWorkflow, {
@@ -87,6 +87,7 @@ export async function runBatch(
         temperature: 0,
         maxSearches: run.maxSearches,
         concurrency: run.concurrency,
+        ...(run.localSteps ? { localSteps: true } : {}),
       },
     ],
   });

@@ -19,6 +19,7 @@ import { ConfigFileError } from './config-loader';
 import { formatProgress } from './print-campaign';
 import type { TemporalSession } from './runtime';
 import { webUiWorkflowUrl } from './web-ui';
+import { withLocalSteps } from '../lib/trajectory';
 
 export class CampaignConfigError extends ConfigFileError {}
 
@@ -94,7 +95,7 @@ export async function startCampaign(session: TemporalSession, settings: Campaign
   await client.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings, judge, trainingTaskQueue: config.temporal.trainingTaskQueue }],
+    args: [{ campaignId, questionsKey: keys.questions, questionCount: questions.count, evalQuestionsKey: keys.evalQuestions, evalQuestionCount: evalQuestions.count, settings, judge, trainingTaskQueue: config.temporal.trainingTaskQueue, ...withLocalSteps(config.temporal) }],
     typedSearchAttributes: [
       { key: CAMPAIGN_ID, value: campaignId },
       { key: MODEL, value: modelLabel(settings.policyModel) },

@@ -11,6 +11,7 @@ import { writeArtifact } from './artifacts';
 import { ConfigFileError } from './config-loader';
 import type { TemporalSession } from './runtime';
 import { resolveModelRef } from './trajectories';
+import { withLocalSteps } from '../lib/trajectory';
 
 export function loadDistillSettings(configFile: string): DistillSettings {
   let raw: { distill?: unknown };
@@ -49,6 +50,7 @@ export async function distillationInput(session: TemporalSession, s: DistillSett
     fineTune: s.fineTune,
     evaluation: { ...evaluation, questionsKey, judge },
     trainingTaskQueue: session.config.temporal.trainingTaskQueue,
+    ...withLocalSteps(session.config.temporal),
     judge: describeJudge(session.config.llm, judge),
   };
 }

@@ -111,10 +111,18 @@ export function eventView(e: HistoryEvent): EventView {
     (e.startChildWorkflowExecutionInitiatedEventAttributes
       ? `${e.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name} ${e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId}`
       : undefined) ??
+    localActivityType(e) ??
     e.markerRecordedEventAttributes?.markerName ??
     e.timerStartedEventAttributes?.timerId ??
     undefined;
   return { eventId: num(e.eventId), type: eventTypeName(typeName), detail: detail ?? undefined };
+}
+
+/** `local decide` for a local activity's marker. */
+function localActivityType(e: HistoryEvent): string | undefined {
+  const marker = e.markerRecordedEventAttributes;
+  if (marker?.markerName !== LOCAL_ACTIVITY_MARKER) return undefined;
+  return `local ${(decodePayloads(marker.details?.data)[0] as LocalActivityData | undefined)?.activity_type ?? 'activity'}`;
 }
 
 /** The events up to and including `lastEventId`. */
@@ -126,10 +134,30 @@ export function eventIds(history: History, type: temporal.api.enums.v1.EventType
   return (history.events ?? []).filter((e) => e.eventType === type).map((e) => num(e.eventId));
 }
 
-/** Every activity the history scheduled, with its decoded input and how it ended. */
+/** The marker a local activity's result is recorded under, with its type and attempt in `data` (Temporal's SDK core). */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+interface LocalActivityData {
+  activity_type?: string;
+  attempt?: number;
+}
+
+/**
+ * Every activity the history scheduled, with its decoded input and how it ended. A local activity (a marker) has
+ * no recorded input and one event, which stands for both its scheduling and its end.
+ */
 export function recordedActivities(history: History): RecordedActivity[] {
   const byScheduled = new Map<number, RecordedActivity>();
   for (const e of history.events ?? []) {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
+      const data = (decodePayloads(marker.details?.data)[0] ?? {}) as LocalActivityData;
+      const ended = marker.failure
+        ? { status: 'failed' as const, failure: describeFailure(marker.failure) }
+        : { status: 'completed' as const, result: decodePayloads(marker.details?.result)[0] };
+      byScheduled.set(num(e.eventId), { scheduledEventId: num(e.eventId), activityType: data.activity_type ?? '?', input: undefined, attempts: data.attempt ?? 1, local: true, ...ended });
+      continue;
+    }
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled) {
       byScheduled.set(num(e.eventId), { scheduledEventId: num(e.eventId), activityType: scheduled.activityType?.name ?? '?', input: decodePayloads(scheduled.input)[0], status: 'running', attempts: 0 });

@@ -37,7 +37,11 @@ export function installRuntime(level: 'WARN' | 'INFO' | 'ERROR' = 'WARN'): void 
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({
-    logger: new DefaultLogger(level, (entry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
+    logger: new DefaultLogger(level, (entry) => {
+      // With local steps (temporal.localSteps) a workflow task stays open while a step runs, by design.
+      if (entry.message.includes('[TMPRL1104]')) return;
+      process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`);
+    }),
     // The native core logs too; unforwarded, it prints them on stdout, into `restact ask --json` output.
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) } },
   });

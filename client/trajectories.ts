@@ -8,7 +8,7 @@ import { trajectoryWorkflowId } from '../lib/workflow-ids';
 import { MODEL, modelLabel, QUESTION_ID } from '../lib/search-attributes';
 import { runLabel, trajectorySummary } from '../lib/run-summary';
 import { webUiWorkflowUrl } from './web-ui';
-import type { Trajectory, TrajectoryResult } from '../lib/trajectory';
+import { withLocalSteps, type Trajectory, type TrajectoryResult } from '../lib/trajectory';
 import { readArtifact } from './artifacts';
 
 export interface AskedQuestion {
@@ -46,7 +46,7 @@ export async function askOne(session: TemporalSession, q: AskedQuestion, options
   const handle = await client.workflow.start<typeof trajectoryWorkflow>('trajectoryWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId,
-    args: [{ questionId: q.questionId, question: q.question, model, maxSearches: config.agent.maxSearches, temperature: config.agent.temperature, stepSamples: config.agent.stepSamples, ...(options.searchDb ? { searchDb: path.resolve(options.searchDb) } : {}) }],
+    args: [{ questionId: q.questionId, question: q.question, model, maxSearches: config.agent.maxSearches, temperature: config.agent.temperature, stepSamples: config.agent.stepSamples, ...(options.searchDb ? { searchDb: path.resolve(options.searchDb) } : {}), ...withLocalSteps(config.temporal) }],
     typedSearchAttributes: [
       { key: QUESTION_ID, value: q.questionId },
       { key: MODEL, value: modelLabel(model) },

@@ -24,6 +24,13 @@ export const TemporalSchema = z.object({
    * training runs on `taskQueue` with everything else.
    */
   trainingTaskQueue: z.string().min(1).optional(),
+  /**
+   * Run each trajectory's steps (LLM steps, searches, the save) as local activities: no round trip through the
+   * server per step, which matters for fast model endpoints (bench: the overhead section). The trade-offs: the
+   * Web UI shows the steps as markers, not pending activities; a worker that dies loses the steps of its open
+   * workflow task (they run again elsewhere); a graceful shutdown lets a running trajectory finish its workflow task.
+   */
+  localSteps: z.boolean().default(false),
   /** true: TLS with system CAs; an object: TLS with these files; false/unset: plaintext. */
   tls: z.union([z.boolean(), TlsSchema]).default(false),
   /** API key (Temporal Cloud API-key auth). */

@@ -15,6 +15,8 @@ export interface RecordedActivity {
   result?: unknown;
   failure?: string;
   attempts: number;
+  /** A local activity: the history has its result (with the call echoed in it) but not its input. */
+  local?: boolean;
 }
 
 /** The trajectory workflow's LLM-step activities and the step each one runs. */
@@ -50,17 +52,22 @@ export interface ShownStep {
 }
 
 type Call = { index?: number; input?: unknown; query?: string };
-type Outcome = { step?: StepRef; value?: unknown; error?: string; raw?: string; results?: SearchResultView[] };
+/** A local step's result carries its call (activities/index.ts `withCall`). */
+type Outcome = { step?: StepRef; value?: unknown; error?: string; raw?: string; results?: SearchResultView[]; call?: Call };
 
 const NOT_STEPS = new Set(['saveTrajectory']);
 
 export function stepsFromHistory(activities: RecordedActivity[]): ShownStep[] {
+  let lastQuery: string | undefined; // a local search that failed recorded no call: its query is the decision's
   return activities
     .filter((a) => !NOT_STEPS.has(a.activityType))
     .map((a, i) => {
-      const call = (a.input ?? {}) as Call;
       const outcome = (a.result ?? {}) as Outcome;
+      const call = (a.input ?? outcome.call ?? {}) as Call;
       const kind: string = STEP_ACTIVITIES[a.activityType] ?? (a.activityType === 'search' ? 'search' : a.activityType);
+      const decided = outcome.value as { call?: string; query?: string } | undefined;
+      if (kind === 'decision') lastQuery = decided?.call === 'Search' ? decided.query : undefined;
+      if (kind === 'search' && call.query === undefined) call.query = lastQuery;
       const base = { index: call.index ?? outcome.step?.index ?? i, kind, activity: a.activityType, scheduledEventId: a.scheduledEventId, attempts: a.attempts, ref: outcome.step?.ref };
       if (a.status !== 'completed') {
         return { ...base, status: a.status === 'running' ? 'running' : 'activity failed', input: call.input, query: call.query, error: a.failure ?? a.status } as ShownStep;

@@ -88,6 +88,8 @@ export interface TrajectoryInput {
   stepSamples?: number;
   /** The search index to use (a path on the worker's machine); unset = the worker's configured index. */
   searchDb?: string;
+  /** The steps as local activities (config `temporal.localSteps`). */
+  localSteps?: boolean;
 }
 
 export interface TrajectoryResult {
@@ -112,4 +114,9 @@ export interface Trajectory {
   answer: string | null;
   failure?: string;
   steps: StepRecord[];
+}
+
+/** `{ localSteps: true }` when set, else nothing: without it, a trajectory's input stays as it was before the option. */
+export function withLocalSteps(input: { localSteps?: boolean }): { localSteps?: true } {
+  return input.localSteps ? { localSteps: true } : {};
 }

@@ -19,6 +19,7 @@ import { batchScope, roundWorkflowId } from '../lib/workflow-ids';
 import { io } from './activity-options';
 import { evaluate, restRoundWorkflow } from './round';
 import { progressQuery, roundProgressSignal, stopSignal } from './signals';
+import { withLocalSteps } from '../lib/trajectory';
 
 export interface CampaignInput {
   campaignId: string;
@@ -29,6 +30,8 @@ export interface CampaignInput {
   settings: CampaignSettings;
   /** The task queue of the training workers (config `temporal.trainingTaskQueue`); unset = the campaign's own. */
   trainingTaskQueue?: string;
+  /** The trajectories' steps as local activities (config `temporal.localSteps`). */
+  localSteps?: boolean;
   /** The auto-eval judge (from the client's config); unset: the workers' configured model. */
   judge?: JudgeDescription;
 }
@@ -88,7 +91,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     upsertSearchAttributes([{ key: ROUND_INDEX, value: round }]);
     const summary = await executeChild(restRoundWorkflow, {
       workflowId: roundWorkflowId(workflowId, round),
-      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings, judge: input.judge, baseline: settings.evaluation.baseline, trainingTaskQueue: input.trainingTaskQueue }],
+      args: [{ campaignId: input.campaignId, round, policyModel: policy, questionsKey: input.questionsKey, questionCount: input.questionCount, evalQuestionsKey: input.evalQuestionsKey, evalQuestionCount: input.evalQuestionCount, settings, judge: input.judge, baseline: settings.evaluation.baseline, trainingTaskQueue: input.trainingTaskQueue, ...withLocalSteps(input) }],
       typedSearchAttributes: [
         { key: CAMPAIGN_ID, value: input.campaignId },
         { key: ROUND_INDEX, value: round },

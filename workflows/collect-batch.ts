@@ -3,7 +3,7 @@
  * The batch layer keeps every history small: a round of 2,000 questions x 4 samples is 40 batches of 200 children.
  */
 import { executeChild, isCancellation, patched, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
-import type { TrajectoryResult } from '../lib/trajectory';
+import { withLocalSteps, type TrajectoryResult } from '../lib/trajectory';
 import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';
 import { batchSummary, runLabel, trajectorySummary } from '../lib/run-summary';
 import type { FailureCounts } from '../lib/failure-class';
@@ -25,6 +25,8 @@ export interface CollectBatchInput {
   temperature: number;
   maxSearches: number;
   concurrency: number;
+  /** The trajectories' steps as local activities (config `temporal.localSteps`). */
+  localSteps?: boolean;
   /** Set in the collect phase: rank each finished trajectory into this prefix. */
   rank?: { outPrefix: string; rankerModel?: string; maxRepairs: number; seed: string };
 }
@@ -57,7 +59,7 @@ export async function collectBatchWorkflow(input: CollectBatchInput): Promise<Co
     try {
       trajectory = await executeChild(trajectoryWorkflow, {
         workflowId: childId,
-        args: [{ questionId: q.id, question: q.question, model: input.model, maxSearches: input.maxSearches, temperature: input.temperature, stepSamples: input.stepSamples }],
+        args: [{ questionId: q.id, question: q.question, model: input.model, maxSearches: input.maxSearches, temperature: input.temperature, stepSamples: input.stepSamples, ...withLocalSteps(input) }],
         typedSearchAttributes: [
           { key: QUESTION_ID, value: q.id },
           { key: CAMPAIGN_ID, value: input.campaignId },

@@ -14,6 +14,7 @@ import { evalSummary, runLabel } from '../lib/run-summary';
 import { distillEvalWorkflowId } from '../lib/workflow-ids';
 import { io, training } from './activity-options';
 import { evalWorkflow } from './eval';
+import { withLocalSteps } from '../lib/trajectory';
 
 type DistillPhase = 'data' | 'fine-tune' | 'evaluate' | 'register' | 'done';
 
@@ -70,6 +71,7 @@ export async function distillationWorkflow(input: DistillationInput): Promise<Di
         maxSearches: ev.maxSearches,
         temperature: ev.temperature,
         concurrency: ev.concurrency,
+        ...withLocalSteps(input),
         outPrefix: keys.eval,
         seed: ev.seed,
         resamples: ev.resamples,

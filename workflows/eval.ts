@@ -9,7 +9,7 @@ import { executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo
 import type { WriteEvalReportCall } from '../activities/write-eval-report';
 import type { JudgeDescription } from '../lib/eval/judge';
 import type { EvalOutcome } from '../lib/eval/report';
-import type { TrajectoryResult } from '../lib/trajectory';
+import { withLocalSteps, type TrajectoryResult } from '../lib/trajectory';
 import { evalAnswerKey } from '../lib/artifact-keys';
 import { CAMPAIGN_ID, EVAL_ID, MODEL, modelLabel, PHASE, QUESTION_ID, ROUND_INDEX } from '../lib/search-attributes';
 import { runLabel, trajectorySummary } from '../lib/run-summary';
@@ -44,6 +44,8 @@ export interface EvalInput {
   stepSamples?: number;
   /** Trajectories in flight at once. */
   concurrency: number;
+  /** The trajectories' steps as local activities (config `temporal.localSteps`). */
+  localSteps?: boolean;
   /** Artifact prefix of the records and the report. */
   outPrefix: string;
   seed: string;
@@ -79,7 +81,7 @@ export async function evalWorkflow(input: EvalInput): Promise<EvalOutcome> {
     try {
       result = await executeChild(trajectoryWorkflow, {
         workflowId: childId,
-        args: [{ questionId: q.id, question: q.question, model: model.ref, maxSearches: input.maxSearches, temperature: input.temperature, stepSamples: input.stepSamples, ...(input.searchDb ? { searchDb: input.searchDb } : {}) }],
+        args: [{ questionId: q.id, question: q.question, model: model.ref, maxSearches: input.maxSearches, temperature: input.temperature, stepSamples: input.stepSamples, ...(input.searchDb ? { searchDb: input.searchDb } : {}), ...withLocalSteps(input) }],
         typedSearchAttributes: [
           { key: QUESTION_ID, value: q.id },
           { key: EVAL_ID, value: input.evalId },

@@ -14,6 +14,7 @@ import { campaignEvalPrefix, roundKeys } from '../lib/artifact-keys';
 import { CAMPAIGN_ID, MODEL, modelLabel, PHASE, ROUND_INDEX } from '../lib/search-attributes';
 import { evalSummary, runLabel } from '../lib/run-summary';
 import { batchScope, campaignEvalId } from '../lib/workflow-ids';
+import { withLocalSteps } from '../lib/trajectory';
 import { io, training } from './activity-options';
 import { peak, runBatches, sum, type CollectBatchResult } from './collect-batch';
 import { roundProgressSignal } from './signals';
@@ -30,6 +31,8 @@ export interface RestRoundInput {
   settings: CampaignSettings;
   /** The task queue of the training workers; unset = this workflow's (activity-options.ts `training`). */
   trainingTaskQueue?: string;
+  /** The trajectories' steps as local activities (config `temporal.localSteps`). */
+  localSteps?: boolean;
   /** The auto-eval judge (set at campaign start from the client's config). */
   judge?: JudgeDescription;
   /** Whether the campaign evaluated its starting policy (each round is then also compared with it). */
@@ -64,6 +67,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
     temperature: settings.temperature,
     maxSearches: settings.maxSearches,
     concurrency: settings.concurrency,
+    ...withLocalSteps(input),
     rank: { outPrefix: keys.ranked, rankerModel: settings.ranker.model ?? input.policyModel, maxRepairs: settings.ranker.maxRepairs, seed: `${settings.dataset.seed}:${round}` },
   };
   const collected = await runBatches(collect, batchScope(workflowId, 'collect'), input.questionCount, settings.batchSize, (batch) => {
@@ -139,7 +143,7 @@ export async function restRoundWorkflow(input: RestRoundInput): Promise<RoundSum
  * under `scope`) and scores them: the round's evaluation, and the campaign's baseline before round 0.
  */
 export async function evaluate(
-  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline'>,
+  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline' | 'localSteps'>,
   phase: 'evaluate' | 'baseline',
   model: string,
   scope: string,
@@ -167,13 +171,14 @@ export async function evaluate(
     temperature: settings.evaluation.temperature,
     maxSearches: settings.maxSearches,
     concurrency: settings.concurrency,
+    ...withLocalSteps(input),
   };
   const batches = await runBatches(plan, scope, input.evalQuestionCount, settings.batchSize, onBatch);
   return io.scoreEvaluation({ questionsKey: input.evalQuestionsKey, answers: batches.flatMap((b) => b.answers), reportKey });
 }
 
 async function evaluateWithWorkflow(
-  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline'>,
+  input: Pick<RestRoundInput, 'campaignId' | 'round' | 'evalQuestionsKey' | 'evalQuestionCount' | 'settings' | 'judge' | 'baseline' | 'localSteps'>,
   model: string,
   workflowId: string,
 ): Promise<EvalOutcome> {
@@ -198,6 +203,7 @@ async function evaluateWithWorkflow(
         maxSearches: settings.maxSearches,
         temperature: settings.evaluation.temperature,
         concurrency: settings.concurrency,
+        ...withLocalSteps(input),
         outPrefix: campaignEvalPrefix(campaignId, round),
         seed: settings.dataset.seed,
         resamples: settings.evaluation.resamples,

@@ -5,7 +5,8 @@
  * brings no passage the trajectory has not seen; then answer -> relevance self-check -> grounding self-check
  * (each may revise the answer; a revision to the same answer is a pass).
  *
- * Only orchestration lives here: every box is one activity; the full records go to the artifact store.
+ * Only orchestration lives here: every box is one activity (a local one with config temporal.localSteps:
+ * workflows/activity-options.ts); the full records go to the artifact store.
  */
 import { ActivityFailure, ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { StepOutcome } from '../activities/llm-step';
@@ -13,7 +14,7 @@ import type { CheckVerdict, PastAction, StepKind, StepOutputs } from '../lib/age
 import { sameAnswer } from '../lib/agent/question-type';
 import type { StepRef, TrajectoryInput, TrajectoryResult, TrajectoryStatus } from '../lib/trajectory';
 import { OUTCOME } from '../lib/search-attributes';
-import { heartbeating as llm, io } from './activity-options';
+import { heartbeating, io as remoteIo, localSteps } from './activity-options';
 
 /** A step whose output stayed unparsable after its repairs: the trajectory ends as failed. */
 class StepFailed extends Error {}
@@ -28,6 +29,11 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
   const steps: StepRef[] = [];
   const pastActions: PastAction[] = [];
   const seen: string[] = []; // passage ids shown so far: a search pages past them
+  // Local steps (config temporal.localSteps) skip the server round trip per step; histories recorded before this
+  // patch ran every step as a regular activity.
+  const local = input.localSteps === true && patched('local-agent-steps');
+  const llm = local ? localSteps : heartbeating;
+  const io = local ? localSteps : remoteIo;
   const call = { trajectoryId: workflowId, model: input.model, temperature: input.temperature ?? 0, samples: input.stepSamples };
 
   /** Records the step and returns its value, or ends the trajectory if it failed for good. */
@@ -48,7 +54,8 @@ export async function trajectoryWorkflow(input: TrajectoryInput): Promise<Trajec
 
       const searched = await io.search({ trajectoryId: workflowId, index: steps.length, query: decision.query, searchDb: input.searchDb, exclude: seen });
       steps.push(searched.step);
-      if (patched('stop-when-nothing-new') && searched.results.length === 0) break; // nothing left to learn this way
+      // Nothing left to learn this way. Local-step histories all postdate this patch: they need no marker for it.
+      if ((local || patched('stop-when-nothing-new')) && searched.results.length === 0) break;
       seen.push(...(searched.passageIds ?? []));
 
       const known = pastActions.map((a) => a.knowledge);

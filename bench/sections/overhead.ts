@@ -1,15 +1,16 @@
 /**
  * (1) Orchestration overhead: the same trajectories (a) as a plain in-process loop over the activity functions
- * (bench/plain-loop.ts) and (b) through Temporal (collectBatchWorkflow -> trajectoryWorkflow -> activities on the
- * dev server), both with a scripted ChatModel that answers after a fixed delay and the sample BM25 index.
- * The two sides alternate (a b, then b a, ...) and each figure is a median over the repetitions.
+ * (bench/plain-loop.ts), (b) through Temporal (collectBatchWorkflow -> trajectoryWorkflow -> activities on the
+ * dev server) and (c) the same with the steps as local activities (config temporal.localSteps), all with a
+ * scripted ChatModel that answers after a fixed delay and the sample BM25 index. The sides rotate (a b c, then
+ * c b a, ...) and each figure is a median over the repetitions.
  */
 import path from 'node:path';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { AGENT_RULES, RuleModel } from '../../test/helpers/rule-model';
 import { benchDir, benchQuestions, sampleIndex, toJsonl } from '../fixtures';
-import { median, round } from '../machine';
+import { machineInfo, median, processCpuMs, round } from '../machine';
 import { inLanes, runTrajectoryInProcess } from '../plain-loop';
 import type { Table } from '../report';
 import { benchConfig, runBatch, startBenchTemporal, startBenchWorker } from '../temporal-harness';
@@ -41,7 +42,21 @@ export async function overhead(opts: OverheadOptions) {
 
   const t = await startBenchTemporal();
   const worker = await startBenchWorker(t, config, deps);
-  const rows: Array<{ concurrency: number; trajectories: number; activities: number; plainMs: number[]; temporalMs: number[]; ratios: number[] }> = [];
+  const rows: Array<{
+    concurrency: number; trajectories: number; activities: number; plainMs: number[]; temporalMs: number[]; localMs: number[]; ratios: number[]; localRatios: number[];
+    /** CPU ms per trajectory of each side's runs: this process (plain loop, or worker and client) and the dev server. */
+    cpu: Record<'plain' | 'temporal' | 'local', { process: number[]; server: number[] }>;
+  }> = [];
+  /** Runs `fn` and adds the CPU this process and the dev server spent meanwhile, per trajectory, to `into`. */
+  const measured = async <T>(into: { process: number[]; server: number[] }, n: number, fn: () => Promise<T>): Promise<T> => {
+    const [p0, s0] = [process.cpuUsage(), processCpuMs(t.server.pid)];
+    const out = await fn();
+    const p = process.cpuUsage(p0);
+    const s1 = processCpuMs(t.server.pid);
+    into.process.push((p.user + p.system) / 1000 / n);
+    if (s0 !== undefined && s1 !== undefined) into.server.push((s1 - s0) / n);
+    return out;
+  };
   try {
     const plain = async (name: string, n: number, c: number) => {
       let activities = 0;
@@ -52,31 +67,34 @@ export async function overhead(opts: OverheadOptions) {
       });
       return { ms: performance.now() - started, activities };
     };
-    const temporal = async (name: string, n: number, c: number) =>
-      (await runBatch(t, config, { name, questionsKey: 'bench/questions.jsonl', count: n, concurrency: c, maxSearches })).wallMs;
+    const temporal = async (name: string, n: number, c: number, localSteps = false) =>
+      (await runBatch(t, config, { name, questionsKey: 'bench/questions.jsonl', count: n, concurrency: c, maxSearches, localSteps })).wallMs;
 
     // Warm-up: the worker's workflow cache, the SQLite pages, the JIT.
     await plain('warm-plain', 4, 4);
     await temporal('warm-temporal', 4, 4);
+    await temporal('warm-local', 4, 4, true);
 
     for (const c of opts.concurrency) {
       const n = c * opts.perLane;
-      const row = { concurrency: c, trajectories: n, activities: 0, plainMs: [] as number[], temporalMs: [] as number[], ratios: [] as number[] };
+      const cpu = () => ({ process: [] as number[], server: [] as number[] });
+      const row = { concurrency: c, trajectories: n, activities: 0, plainMs: [] as number[], temporalMs: [] as number[], localMs: [] as number[], ratios: [] as number[], localRatios: [] as number[], cpu: { plain: cpu(), temporal: cpu(), local: cpu() } };
       for (let rep = 0; rep < opts.reps; rep++) {
         const name = `c${c}-r${rep}`;
         let a = 0;
         let b = 0;
-        // Alternate which side goes first, so a drift in the machine's load does not favour one side.
-        if (rep % 2 === 0) {
-          ({ ms: a, activities: row.activities } = await plain(`plain-${name}`, n, c));
-          b = await temporal(`temporal-${name}`, n, c);
-        } else {
-          b = await temporal(`temporal-${name}`, n, c);
-          ({ ms: a, activities: row.activities } = await plain(`plain-${name}`, n, c));
-        }
+        let l = 0;
+        const runPlain = async () => ({ ms: a, activities: row.activities } = await measured(row.cpu.plain, n, () => plain(`plain-${name}`, n, c)));
+        const runTemporal = async () => (b = await measured(row.cpu.temporal, n, () => temporal(`temporal-${name}`, n, c)));
+        const runLocal = async () => (l = await measured(row.cpu.local, n, () => temporal(`local-${name}`, n, c, true)));
+        // Rotate the order, so a drift in the machine's load does not favour one side.
+        const order = rep % 2 === 0 ? [runPlain, runTemporal, runLocal] : [runLocal, runTemporal, runPlain];
+        for (const side of order) await side();
         row.plainMs.push(a);
         row.temporalMs.push(b);
+        row.localMs.push(l);
         row.ratios.push(b / a);
+        row.localRatios.push(l / a);
       }
       rows.push(row);
     }
@@ -89,8 +107,11 @@ export async function overhead(opts: OverheadOptions) {
   const figures = rows.map((r) => {
     const a = median(r.plainMs);
     const b = median(r.temporalMs);
+    const l = median(r.localMs);
     // Each lane runs its trajectories' activities one after another: the extra wall time spread over them.
     const perLaneActivities = r.activities / r.concurrency;
+    const range = (xs: number[]) => [round(Math.min(...xs), 3), round(Math.max(...xs), 3)];
+    const cpuMs = (side: { process: number[]; server: number[] }) => ({ process: round(median(side.process), 1), server: side.server.length ? round(median(side.server), 1) : undefined });
     return {
       concurrency: r.concurrency,
       trajectories: r.trajectories,
@@ -98,21 +119,41 @@ export async function overhead(opts: OverheadOptions) {
       plainS: round(a / 1000, 3),
       temporalS: round(b / 1000, 3),
       ratio: round(median(r.ratios), 3),
-      ratioRange: [round(Math.min(...r.ratios), 3), round(Math.max(...r.ratios), 3)],
+      ratioRange: range(r.ratios),
       overheadMsPerActivity: round((b - a) / perLaneActivities, 1),
+      localS: round(l / 1000, 3),
+      localRatio: round(median(r.localRatios), 3),
+      localRatioRange: range(r.localRatios),
+      localOverheadMsPerActivity: round((l - a) / perLaneActivities, 1),
       plainTrajPerS: round(r.trajectories / (a / 1000), 1),
       temporalTrajPerS: round(r.trajectories / (b / 1000), 1),
+      localTrajPerS: round(r.trajectories / (l / 1000), 1),
+      cpuMsPerTrajectory: { plain: cpuMs(r.cpu.plain), temporal: cpuMs(r.cpu.temporal), local: cpuMs(r.cpu.local) },
     };
   });
-  const table: Table = {
-    title: `Orchestration overhead: plain loop (a) vs Temporal (b), scripted model ${opts.delayMs} ms per call`,
-    columns: ['concurrency', 'trajectories', 'activities', 'plain loop s (a)', 'Temporal s (b)', 'ratio b/a (min-max)', 'added ms per activity', 'plain traj/s', 'Temporal traj/s'],
-    rows: figures.map((f) => [f.concurrency, f.trajectories, f.activities, f.plainS, f.temporalS, `${f.ratio.toFixed(2)} (${f.ratioRange[0].toFixed(2)}-${f.ratioRange[1].toFixed(2)})`, f.overheadMsPerActivity, f.plainTrajPerS, f.temporalTrajPerS]),
+  const ratioCell = (ratio: number, [lo, hi]: number[]) => `${ratio.toFixed(2)} (${lo.toFixed(2)}-${hi.toFixed(2)})`;
+  const cpuCell = (c: { process: number; server?: number }) => (c.server === undefined ? `${c.process}` : `${round(c.process + c.server, 1)} (${c.process} + ${c.server})`);
+  const cpuTable: Table = {
+    title: 'CPU per trajectory (ms): what each side costs the machine, this process (plain loop, or worker and client) + the dev server',
+    columns: ['concurrency', 'plain loop (a)', 'activities (b)', 'local steps (c)'],
+    rows: figures.map((f) => [f.concurrency, cpuCell(f.cpuMsPerTrajectory.plain), cpuCell(f.cpuMsPerTrajectory.temporal), cpuCell(f.cpuMsPerTrajectory.local)]),
     notes: [
-      `Medians of ${opts.reps} interleaved repetitions; the ratio is the median of the per-repetition ratios. Target: ratio <= 1.10 at concurrency 16.`,
-      'Each trajectory: decide, search, summarise, decide (Terminate), answer, two checks, save = 8 activities; the batch adds its question load.',
-      '"added ms per activity": (b - a) divided by the activities one lane runs in sequence, i.e. the latency Temporal adds to each.',
+      `Medians over the repetitions; ${machineInfo().cores} cores. At concurrency 16 the sides are bound by CPU, not by the model's delay: a side that needs more CPU ms per trajectory than the plain loop's wall time per trajectory times the cores cannot keep pace.`,
     ],
   };
-  return { config: { ...opts, maxSearches, activitySlots: config.llm.provider === 'llama' ? config.llm.sequences : undefined }, figures: { rows: figures }, tables: [table] };
+  const table: Table = {
+    title: `Orchestration overhead: plain loop (a) vs Temporal with activities (b) and with local steps (c), scripted model ${opts.delayMs} ms per call`,
+    columns: ['concurrency', 'trajectories', 'activities', 'plain loop s (a)', 'activities s (b)', 'ratio b/a (min-max)', 'added ms per step (b)', 'local steps s (c)', 'ratio c/a (min-max)', 'added ms per step (c)', 'traj/s a / b / c'],
+    rows: figures.map((f) => [
+      f.concurrency, f.trajectories, f.activities, f.plainS, f.temporalS, ratioCell(f.ratio, f.ratioRange), f.overheadMsPerActivity,
+      f.localS, ratioCell(f.localRatio, f.localRatioRange), f.localOverheadMsPerActivity, `${f.plainTrajPerS} / ${f.temporalTrajPerS} / ${f.localTrajPerS}`,
+    ]),
+    notes: [
+      `Medians of ${opts.reps} rotated repetitions; each ratio is the median of the per-repetition ratios. Target: ratio <= 1.10 at concurrency 16.`,
+      'Each trajectory: decide, search, summarise, decide (Terminate), answer, two checks, save = 8 steps; the batch adds its question load and failure tally.',
+      '(b) runs each step as a regular activity (the default); (c) as a local activity (config temporal.localSteps: true), whose result is recorded when the workflow task completes.',
+      '"added ms per step": (b - a) or (c - a) divided by the steps one lane runs in sequence, i.e. the latency Temporal adds to each.',
+    ],
+  };
+  return { config: { ...opts, maxSearches, activitySlots: config.llm.provider === 'llama' ? config.llm.sequences : undefined }, figures: { rows: figures }, tables: [table, cpuTable] };
 }

@@ -30,6 +30,7 @@ import { buildSqliteIndex } from '../../adapters/search/sqlite-fts';
 import { followWorkflow } from '../progress';
 import { withTemporal } from '../runtime';
 import { resolveModelRef } from '../trajectories';
+import { withLocalSteps } from '../../lib/trajectory';
 
 type Out = (line: string) => void;
 
@@ -172,6 +173,7 @@ export async function runEval(flags: EvalFlags, cfg: Config, out: Out, err: Out)
     temperature,
     stepSamples: cfg.agent.stepSamples,
     concurrency: flags.concurrency ?? cfg.eval.concurrency,
+    ...withLocalSteps(cfg.temporal),
     outPrefix,
     seed,
     resamples: cfg.eval.resamples,

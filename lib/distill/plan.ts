@@ -28,6 +28,8 @@ export interface DistillationInput {
   };
   /** The training workers' task queue (config `temporal.trainingTaskQueue`); unset = the workflow's own. */
   trainingTaskQueue?: string;
+  /** The evaluations' trajectory steps as local activities (config `temporal.localSteps`). */
+  localSteps?: boolean;
   /** The auto-eval judge, described at schedule creation from the client's config; unset: `evaluation.judge`. */
   judge?: JudgeDescription;
 }

@@ -8,6 +8,7 @@ export const FIXTURES_DIR = path.join(__dirname, '../fixtures');
 export const FIXTURE_WORKFLOW_IDS: Record<string, string> = {
   'trajectory-two-searches': 'traj-two-searches',
   'trajectory-nothing-new': 'traj-nothing-new',
+  'trajectory-local-steps': 'traj-local-steps',
   campaign: 'campaign-fixture',
   round: 'campaign-fixture.r0',
   'collect-batch': 'campaign-fixture.r0.collect.batch-0',

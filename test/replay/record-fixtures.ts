@@ -11,6 +11,8 @@
  *                             `patched('stop-when-nothing-new')`: the old path of that patch)
  *   trajectory-nothing-new    trajectoryWorkflow: a search, then one that finds nothing not already shown, which
  *                             ends the search phase (`patched('stop-when-nothing-new')`); answer and both checks
+ *   trajectory-local-steps    trajectoryWorkflow: the two-search script again, its steps as local activities
+ *                             (`patched('local-agent-steps')`; the two fixtures above are the old path)
  *   campaign                  campaignWorkflow: baseline evaluation, two rounds, the report (patches 'campaign-report',
  *                             'eval-workflow')
  *   round                     restRoundWorkflow: round 0 of that campaign (two collect batches, fine-tune, evaluation
@@ -98,6 +100,17 @@ async function recordNothingNew(env: TestWorkflowEnvironment, bundle: Bundle): P
   );
   await search.close();
   await save(env, 'traj-nothing-new', 'trajectory-nothing-new');
+}
+
+async function recordLocalSteps(env: TestWorkflowEnvironment, bundle: Bundle): Promise<void> {
+  const search = sampleSearchEngine();
+  const deps = { models: new ScriptedModel(TWO_SEARCHES), search, store: new LocalDirStore(tempDir('fixture')), agent: testConfig().agent };
+  const workflowId = FIXTURE_WORKFLOW_IDS['trajectory-local-steps'];
+  await withWorker(env, bundle, deps, (taskQueue) =>
+    env.client.workflow.execute('trajectoryWorkflow', { taskQueue, workflowId, args: [{ questionId: 'q1', question: TWO_SEARCHES_QUESTION, localSteps: true }] }),
+  );
+  await search.close();
+  await save(env, workflowId, 'trajectory-local-steps');
 }
 
 /** Runs the fixture campaign with `bundle`; returns its workflow id. */
@@ -220,7 +233,7 @@ async function recordCalibrate(env: TestWorkflowEnvironment, bundle: Bundle): Pr
   await save(env, FIXTURE_WORKFLOW_IDS.calibrate, 'calibrate');
 }
 
-const ALL = ['trajectory-two-searches', 'trajectory-nothing-new', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data', 'calibrate', 'compare-evals', 'collect-batch-before-failure-tally', 'eval-before-failure-tally'];
+const ALL = ['trajectory-two-searches', 'trajectory-nothing-new', 'trajectory-local-steps', 'campaign', 'round', 'collect-batch', 'eval', 'campaign-before-report', 'campaign-before-eval-workflow', 'round-before-eval-workflow', 'write-artifact', 'read-artifact', 'distillation', 'distillation-no-new-data', 'calibrate', 'compare-evals', 'collect-batch-before-failure-tally', 'eval-before-failure-tally'];
 
 async function main() {
   const names = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ALL);
@@ -229,6 +242,7 @@ async function main() {
   try {
     if (names.has('trajectory-two-searches')) await recordTrajectory(env, bundle);
     if (names.has('trajectory-nothing-new')) await recordNothingNew(env, bundle);
+    if (names.has('trajectory-local-steps')) await recordLocalSteps(env, bundle);
     if (['campaign', 'round', 'collect-batch'].some((n) => names.has(n))) await recordCampaign(env, bundle, names);
     if (names.has('eval')) await recordEval(env, bundle);
     if (names.has('campaign-before-report')) await save(env, await runCampaignAt(env, BEFORE_REPORT_COMMIT, 'fixture-before-report'), 'campaign-before-report');

@@ -12,7 +12,9 @@ import * as workflows from '../../workflows';
 import { bundleWorkflows, installQuietRuntime } from '../helpers/temporal';
 import { restact } from '../helpers/cli';
 import { nondeterministicCopy } from '../helpers/workflow-copy';
-import { FIXTURE_WORKFLOW_IDS, FIXTURES_DIR } from './fixtures';
+import { FIXTURE_WORKFLOW_IDS, FIXTURES_DIR, TWO_SEARCHES_QUESTION } from './fixtures';
+import { recordedActivities } from '../../client/history';
+import { stepsFromHistory } from '../../lib/history-steps';
 
 type History = temporal.api.history.v1.History;
 let workflowBundle: Awaited<ReturnType<typeof bundleWorkflows>>;
@@ -35,6 +37,7 @@ const patches = (h: History) =>
 
 test.each([
   ['trajectory-two-searches', 'trajectoryWorkflow'],
+  ['trajectory-local-steps', 'trajectoryWorkflow'],
   ['campaign', 'campaignWorkflow'],
   ['round', 'restRoundWorkflow'],
   ['collect-batch', 'collectBatchWorkflow'],
@@ -45,7 +48,8 @@ test.each([
 ])('the recorded %s history replays deterministically', async (name, type) => {
   const history = load(name);
   expect(history.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(type);
-  expect(history.events!.length).toBeGreaterThan(type === 'compareEvalsWorkflow' ? 5 : 30); // one activity
+  // compareEvals runs one activity; a trajectory of local steps records each as one marker event.
+  expect(history.events!.length).toBeGreaterThan(type === 'compareEvalsWorkflow' ? 5 : name === 'trajectory-local-steps' ? 15 : 30);
   await expect(Worker.runReplayHistory({ workflowBundle }, history, FIXTURE_WORKFLOW_IDS[name])).resolves.toBeUndefined();
 });
 
@@ -59,6 +63,25 @@ test("a trajectory recorded before patched('stop-when-nothing-new') replays; the
   expect(activityTypes(after).filter((t) => t === 'summarize')).toHaveLength(1);
   expect(activityTypes(after).filter((t) => t === 'decide')).toHaveLength(2);
   await expect(Worker.runReplayHistory({ workflowBundle }, after, FIXTURE_WORKFLOW_IDS['trajectory-nothing-new'])).resolves.toBeUndefined();
+});
+
+test("trajectories recorded before patched('local-agent-steps') replay with their steps as activities; new ones run them as local activities, shown alike", async () => {
+  const before = load('trajectory-two-searches');
+  const after = load('trajectory-local-steps');
+  expect(patches(before)).not.toContain('local-agent-steps');
+  expect(patches(after)).toContain('local-agent-steps');
+  expect(activityTypes(after)).toEqual([]);
+  expect(markers(after).filter((m) => m === 'core_local_activity')).toHaveLength(activityTypes(before).length);
+  // A third of the events: no scheduled/started/completed triple and no workflow task per step.
+  expect(after.events!.length).toBeLessThan(before.events!.length / 2);
+  await expect(Worker.runReplayHistory({ workflowBundle }, after, FIXTURE_WORKFLOW_IDS['trajectory-local-steps'])).resolves.toBeUndefined();
+  // `replay --show` reads the same steps, inputs included, from either history alone.
+  const shown = (h: History) => stepsFromHistory(recordedActivities(h)).map(({ index, kind, status, query, parsed }) => ({ index, kind, status, query, parsed }));
+  expect(shown(after)).toEqual(shown(before));
+  const inputs = stepsFromHistory(recordedActivities(after)).filter((s) => s.kind !== 'search').map((s) => (s.input as { question?: string }).question);
+  expect(new Set(inputs)).toEqual(new Set([TWO_SEARCHES_QUESTION]));
+  expect(shown(after).map((s) => s.kind)).toEqual(['decision', 'search', 'summary', 'decision', 'search', 'summary', 'decision', 'answer', 'relevance_check', 'grounding_check']);
+  expect(shown(after)[1].query).toBe('Scott Derrickson nationality');
 });
 
 test("a campaign recorded before patched('campaign-report') replays: the old path skips the report", async () => {

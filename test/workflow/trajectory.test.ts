@@ -15,6 +15,7 @@ import { ScriptedModel, type ScriptEntry } from '../helpers/scripted-model';
 import { TWO_SEARCHES } from '../helpers/scripts';
 import { TWO_SEARCHES_QUESTION } from '../replay/fixtures';
 import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { runTrajectoryInProcess } from '../../bench/plain-loop';
 
 const QUESTION = TWO_SEARCHES_QUESTION;
 
@@ -168,4 +169,49 @@ test('a RetryLaterError (HTTP 429 with Retry-After) is retried after the delay t
   expect(answers).toHaveLength(2);
   // The retry policy's first backoff is 1 s; the server asked for 3 s.
   expect(answers[1].t - answers[0].t).toBeGreaterThanOrEqual(2900);
+});
+
+describe('with local steps (temporal.localSteps): the same agent, its steps as local activities', () => {
+  const local = { localSteps: true };
+
+  test('the two-search trajectory takes the same steps and gives the same answer, in a third of the history', async () => {
+    const { result, trajectory } = await runTrajectory(TWO_SEARCHES, 'traj-local-two-searches', local);
+    const { result: remote, trajectory: remoteTrajectory } = await runTrajectory(TWO_SEARCHES, 'traj-remote-two-searches');
+    expect({ ...result, workflowId: '', trajectoryRef: '' }).toEqual({ ...remote, workflowId: '', trajectoryRef: '' });
+    expect(trajectory.steps.map((s) => s.kind)).toEqual(remoteTrajectory.steps.map((s) => s.kind));
+    const events = async (id: string) => (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const localEvents = await events('traj-local-two-searches');
+    expect(localEvents.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    expect(localEvents.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(11); // 10 steps and the save
+    expect(localEvents.length * 2).toBeLessThan((await events('traj-remote-two-searches')).length);
+  });
+
+  test('a NonRetryableError fails the trajectory at once, naming the activity as a regular one would', async () => {
+    const { result, model } = await runTrajectory({ ...TWO_SEARCHES, decision: [new NonRetryableError('model file not found: x.gguf')] }, 'traj-local-config-error', local);
+    expect(result.status).toBe('failed');
+    expect(result.failure).toMatch(/^activity decide failed: NonRetryableError: model file not found/);
+    expect(model.callsFor('decision')).toHaveLength(1);
+  });
+
+  test('a step that throws is retried by the retry policy, and a RetryLaterError waits the delay the server asked', async () => {
+    const { result, model } = await runTrajectory(
+      { ...TWO_SEARCHES, answer: [new Error('connection reset'), new RetryLaterError('HTTP 429: slow down', 3000), 'Answer(text="yes")'] },
+      'traj-local-retries',
+      local,
+    );
+    expect(result).toMatchObject({ status: 'answered', answer: 'yes' });
+    const answers = model.calls.map((c, i) => ({ c, t: model.callTimes[i] })).filter((x) => x.c.grammar?.name === 'answer');
+    expect(answers).toHaveLength(3);
+    expect(answers[2].t - answers[1].t).toBeGreaterThanOrEqual(2900);
+  });
+});
+
+test("the overhead benchmark's plain loop (bench/plain-loop.ts) takes the same steps as the workflow", async () => {
+  const { result, trajectory } = await runTrajectory(TWO_SEARCHES, 'traj-vs-plain-loop');
+  const store = new LocalDirStore(tempDir('plain-loop'));
+  const plain = await runTrajectoryInProcess({ models: new ScriptedModel(TWO_SEARCHES), search, store, agent: testConfig().agent }, { trajectoryId: 'plain', question: QUESTION, maxSearches: 10 });
+  const saved = await getJson<Trajectory>(store, 'trajectories/plain/trajectory.json');
+  expect(plain).toEqual({ status: 'answered', llmSteps: 8, activities: 11 });
+  expect(saved.steps.map((s) => s.kind)).toEqual(trajectory.steps.map((s) => s.kind));
+  expect(saved.answer).toBe(result.answer);
 });
