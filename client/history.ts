@@ -120,9 +120,15 @@ export function eventView(e: HistoryEvent): EventView {
 
 /** `local decide` for a local activity's marker. */
 function localActivityType(e: HistoryEvent): string | undefined {
+  const data = localActivityData(e);
+  return data && `local ${data.activity_type ?? 'activity'}`;
+}
+
+/** A local activity's marker data (type, attempt), or undefined for any other event. */
+function localActivityData(e: HistoryEvent): LocalActivityData | undefined {
   const marker = e.markerRecordedEventAttributes;
   if (marker?.markerName !== LOCAL_ACTIVITY_MARKER) return undefined;
-  return `local ${(decodePayloads(marker.details?.data)[0] as LocalActivityData | undefined)?.activity_type ?? 'activity'}`;
+  return (decodePayloads(marker.details?.data)[0] ?? {}) as LocalActivityData;
 }
 
 /** The events up to and including `lastEventId`. */
@@ -150,8 +156,8 @@ export function recordedActivities(history: History): RecordedActivity[] {
   const byScheduled = new Map<number, RecordedActivity>();
   for (const e of history.events ?? []) {
     const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
-      const data = (decodePayloads(marker.details?.data)[0] ?? {}) as LocalActivityData;
+    const data = localActivityData(e);
+    if (marker && data) {
       const ended = marker.failure
         ? { status: 'failed' as const, failure: describeFailure(marker.failure) }
         : { status: 'completed' as const, result: decodePayloads(marker.details?.result)[0] };

@@ -67,12 +67,12 @@ export function stepsFromHistory(activities: RecordedActivity[]): ShownStep[] {
       const kind: string = STEP_ACTIVITIES[a.activityType] ?? (a.activityType === 'search' ? 'search' : a.activityType);
       const decided = outcome.value as { call?: string; query?: string } | undefined;
       if (kind === 'decision') lastQuery = decided?.call === 'Search' ? decided.query : undefined;
-      if (kind === 'search' && call.query === undefined) call.query = lastQuery;
+      const query = call.query ?? (kind === 'search' ? lastQuery : undefined);
       const base = { index: call.index ?? outcome.step?.index ?? i, kind, activity: a.activityType, scheduledEventId: a.scheduledEventId, attempts: a.attempts, ref: outcome.step?.ref };
       if (a.status !== 'completed') {
-        return { ...base, status: a.status === 'running' ? 'running' : 'activity failed', input: call.input, query: call.query, error: a.failure ?? a.status } as ShownStep;
+        return { ...base, status: a.status === 'running' ? 'running' : 'activity failed', input: call.input, query, error: a.failure ?? a.status } as ShownStep;
       }
-      if (kind === 'search') return { ...base, status: 'ok', query: call.query, results: outcome.results ?? [] } as ShownStep;
+      if (kind === 'search') return { ...base, status: 'ok', query, results: outcome.results ?? [] } as ShownStep;
       const failed = outcome.step?.status === 'failed' || (outcome.step && outcome.value === undefined);
       return { ...base, status: failed ? 'failed' : 'ok', input: call.input, parsed: outcome.value, raw: outcome.raw, error: outcome.error } as ShownStep;
     });
