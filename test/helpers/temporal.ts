@@ -64,3 +64,27 @@ export function sampleSearchEngine(): SqliteSearchEngines {
   buildSqliteIndex({ corpusPath: path.join(__dirname, '../../data/hotpotqa-dev50/corpus.jsonl'), dbPath });
   return new SqliteSearchEngines(dbPath);
 }
+
+export interface WorkflowTestSuite {
+  env: TestWorkflowEnvironment;
+  bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
+  search: SqliteSearchEngines;
+}
+
+/**
+ * The setup most workflow test files share: a dev server, the workflow bundle and the sample search index,
+ * started once before the file's tests and stopped after them. Call it at the top level of the file; the
+ * fields are set by the time a test runs.
+ */
+export function workflowTestSuite(): WorkflowTestSuite {
+  const suite = {} as WorkflowTestSuite;
+  beforeAll(async () => {
+    suite.search = sampleSearchEngine();
+    [suite.env, suite.bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.env?.teardown();
+    await suite.search?.close();
+  });
+  return suite;
+}

@@ -5,30 +5,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorker } from '../../worker';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import type { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
 import type { Verdict } from '../../lib/eval/judge';
 import { taskPart } from '../../lib/rest/ranker-prompt';
 import { runCalibrate } from '../../client/commands/calibrate';
 import { RuleModel } from '../helpers/rule-model';
-import { bundleWorkflows, remoteClientConfig, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { remoteClientConfig, tempDir, testConfig, workflowTestSuite } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-let search: SqliteSearchEngines;
 
-beforeAll(async () => {
-  search = sampleSearchEngine();
-  [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  await search?.close();
-});
+const suite = workflowTestSuite();
 
 const LABELS = [
   { questionId: 'q1', question: 'What is the capital of France?', answer: 'Paris', reference: 'Paris', correct: true }, // exact match
@@ -45,8 +32,8 @@ test('the judge runs on a worker; the CLI prints the statistics and stores the v
   // The judge double says "implies" only for an answer naming Paris; it is slow, so two judgements overlap.
   const judge = new RuleModel({ judge: (r) => (/ANSWER: str = ".*Paris/.test(taskPart(r.messages[1].content)) ? 'Judgement(reason="Names Paris.", implies=True)' : 'Judgement(reason="Another person.", implies=False)') }, 200);
   const workerConfig = testConfig();
-  const worker = await createWorker({ connection: env.nativeConnection, config: workerConfig, deps: { models: judge, search, store, agent: workerConfig.agent }, workflowBundle: bundle });
-  const clientConfig = remoteClientConfig(env, workerConfig);
+  const worker = await createWorker({ connection: suite.env.nativeConnection, config: workerConfig, deps: { models: judge, search: suite.search, store, agent: workerConfig.agent }, workflowBundle: suite.bundle });
+  const clientConfig = remoteClientConfig(suite.env, workerConfig);
   const lines: string[] = [];
 
   await worker.runUntil(runCalibrate({ labels: labelsFile }, clientConfig, (l) => lines.push(l), () => undefined));

@@ -4,35 +4,22 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorker } from '../../worker';
 import { evalWorkflow, type EvalInput } from '../../workflows/eval';
 import { evalProgressQuery, type EvalProgress } from '../../workflows/signals';
 import type { EvalOutcome } from '../../lib/eval/report';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import type { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
 import type { ChatModel, ChatModelProvider, ChatRequest, ChatResult } from '../../ports/chat-model';
 import type { AnswerRecord } from '../../lib/eval/aggregate';
 import type { EvalReport } from '../../lib/eval/report';
 import { taskPart } from '../../lib/rest/ranker-prompt';
-import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { tempDir, testConfig, workflowTestSuite } from '../helpers/temporal';
 
 const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
 const QUESTIONS = fs.readFileSync(path.join(DATA, 'questions.jsonl'), 'utf8').trim().split('\n').slice(0, 3);
-let env: TestWorkflowEnvironment;
-let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-let search: SqliteSearchEngines;
 
-beforeAll(async () => {
-  search = sampleSearchEngine();
-  [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  await search?.close();
-});
+const suite = workflowTestSuite();
 
 /** The question a prompt's current task is about: 0 (Derrickson / Ed Wood), 1 (Corliss Archer), 2 (Animorphs). */
 function which(request: ChatRequest): 0 | 1 | 2 {
@@ -82,7 +69,7 @@ test('two models on three questions: counts, records and aggregates as computed 
   await store.put('q.jsonl', QUESTIONS.join('\n') + '\n');
   const models = new EvalRules();
   const config = testConfig();
-  const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models, search, store, agent: config.agent }, workflowBundle: bundle });
+  const worker = await createWorker({ connection: suite.env.nativeConnection, config, deps: { models, search: suite.search, store, agent: config.agent }, workflowBundle: suite.bundle });
   const input: EvalInput = {
     evalId: 'e1', title: 'test', questionsKey: 'q.jsonl', questionCount: 3,
     models: [{ label: 'a' }, { label: 'b', ref: 'b' }], runs: 1, judge: { label: 'rules', weak: false },
@@ -90,7 +77,7 @@ test('two models on three questions: counts, records and aggregates as computed 
   };
   let progress: EvalProgress | undefined;
   const outcome: EvalOutcome = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(evalWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: 'eval-e1', args: [input] });
+    const handle = await suite.env.client.workflow.start(evalWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: 'eval-e1', args: [input] });
     const result = await handle.result();
     progress = await handle.query(evalProgressQuery);
     return result;
@@ -135,7 +122,7 @@ test('two models on three questions: counts, records and aggregates as computed 
   // queries found (the second pages past the passages the first showed).
   const expectedRecall = await Promise.all(QUESTIONS.map(async (line, q) => {
     const titles: string[] = JSON.parse(line).supporting_titles;
-    const engine = await search.get();
+    const engine = await suite.search.get();
     const first = await engine.search(QUERY[q], config.agent.topK);
     const seen = new Set(first.map((h) => h.id));
     const second = (await engine.search(`${QUERY[q]} ${AGAIN}`, config.agent.topK + seen.size)).filter((h) => !seen.has(h.id)).slice(0, config.agent.topK);

@@ -6,43 +6,31 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createWorker } from '../../worker';
 import { trajectoryWorkflow } from '../../workflows';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import { buildSqliteIndex, type SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
+import { buildSqliteIndex } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
 import type { LlmStepRecord, SearchStepRecord, Trajectory, TrajectoryInput, TrajectoryResult } from '../../lib/trajectory';
 import { NOTHING_NEW } from '../../lib/agent/specs';
 import { firstAllowed, ScriptedModel, type ScriptEntry } from '../helpers/scripted-model';
-import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { tempDir, testConfig, workflowTestSuite } from '../helpers/temporal';
 
 const QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
 /** The first search a grounded decision may run: the question itself. */
 const QUERY = 'Were Scott Derrickson and Ed Wood of the same nationality';
 
-let env: TestWorkflowEnvironment;
-let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-let search: SqliteSearchEngines;
 
-beforeAll(async () => {
-  search = sampleSearchEngine();
-  [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  await search?.close();
-});
+const suite = workflowTestSuite();
 
 async function run(script: Record<string, ScriptEntry[]>, id: string, extra: Partial<TrajectoryInput> = {}, grounding: 'evidence' | 'free' = 'evidence') {
   const model = new ScriptedModel(script, GROUNDED);
   const store = new LocalDirStore(tempDir('artifacts'));
   const base = testConfig();
   const config = { ...base, agent: { ...base.agent, grounding } };
-  const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent }, workflowBundle: bundle });
+  const worker = await createWorker({ connection: suite.env.nativeConnection, config, deps: { models: model, search: suite.search, store, agent: config.agent }, workflowBundle: suite.bundle });
   const result: TrajectoryResult = await worker.runUntil(
-    env.client.workflow.execute(trajectoryWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: id, args: [{ questionId: 'q1', question: QUESTION, ...extra }] }),
+    suite.env.client.workflow.execute(trajectoryWorkflow, { taskQueue: config.temporal.taskQueue, workflowId: id, args: [{ questionId: 'q1', question: QUESTION, ...extra }] }),
   );
   const trajectory = await getJson<Trajectory>(store, result.trajectoryRef);
   const searches = trajectory.steps.filter((s): s is SearchStepRecord => s.kind === 'search');

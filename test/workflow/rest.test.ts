@@ -4,14 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { createWorker } from '../../worker';
 import { campaignWorkflow, type CampaignResult } from '../../workflows/campaign';
 import { progressQuery, stopSignal } from '../../workflows/signals';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import type { SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
 import { readModelRegistry } from '../../activities/register-model';
 import type { LlmStepRecord, Trajectory } from '../../lib/trajectory';
@@ -22,22 +20,11 @@ import { runReport } from '../../client/commands/report';
 import { withTemporal } from '../../client/runtime';
 import { formatRoundSummary } from '../../client/print-campaign';
 import { AGENT_RULES, RecordingFineTuner, RuleModel, typedAnswer, type Rule } from '../helpers/rule-model';
-import { bundleWorkflows, remoteClientConfig, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { remoteClientConfig, tempDir, testConfig, workflowTestSuite } from '../helpers/temporal';
 
 const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
-let env: TestWorkflowEnvironment;
-let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-let search: SqliteSearchEngines;
 
-beforeAll(async () => {
-  search = sampleSearchEngine();
-  [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  await search?.close();
-});
+const suite = workflowTestSuite();
 
 const QUESTIONS = fs.readFileSync(path.join(DATA, 'questions.jsonl'), 'utf8').trim().split('\n');
 
@@ -65,10 +52,10 @@ async function runCampaign(s: CampaignSettings, opts: { rules?: Record<string, R
   const model = new RuleModel(opts.rules ?? AGENT_RULES, opts.delayMs);
   const fineTuner = opts.fineTuner ?? new RecordingFineTuner();
   const config = testConfig();
-  const worker = await createWorker({ connection: env.nativeConnection, config, deps: { models: model, search, store, agent: config.agent, fineTuner, workDir: tempDir('rest-work') }, workflowBundle: bundle });
+  const worker = await createWorker({ connection: suite.env.nativeConnection, config, deps: { models: model, search: suite.search, store, agent: config.agent, fineTuner, workDir: tempDir('rest-work') }, workflowBundle: suite.bundle });
   const workflowId = `campaign-${Math.random().toString(36).slice(2)}`;
   const result: CampaignResult = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(campaignWorkflow, {
+    const handle = await suite.env.client.workflow.start(campaignWorkflow, {
       taskQueue: config.temporal.taskQueue,
       workflowId,
       args: [{ campaignId: workflowId, questionsKey: 'q.jsonl', questionCount: nq, evalQuestionsKey: 'eval.jsonl', evalQuestionCount: ne, settings: s }],
@@ -115,7 +102,7 @@ test('a round collects, ranks, builds the dataset, fine-tunes and evaluates, wit
   // within it (test/reliability/worker-crashes.test.ts).
   const heartbeatTimeouts = new Map<string, boolean>();
   for (const id of [workflowId, `${workflowId}.r0`, `${workflowId}.r0.collect.batch-0`, `${workflowId}.r0.collect.traj-${JSON.parse(QUESTIONS[0]).id}-0`, `${workflowId}.r0.eval`]) {
-    for (const e of (await env.client.workflow.getHandle(id).fetchHistory()).events ?? []) {
+    for (const e of (await suite.env.client.workflow.getHandle(id).fetchHistory()).events ?? []) {
       const scheduled = e.activityTaskScheduledEventAttributes;
       if (scheduled) heartbeatTimeouts.set(scheduled.activityType!.name!, !!Number(scheduled.heartbeatTimeout?.seconds ?? 0));
     }
@@ -185,8 +172,8 @@ test('each round is evaluated by evalWorkflow and paired against the baseline an
   // restact report reads the reports and writes the page through a worker: the client's own directory stays empty.
   const lines: string[] = [];
   const workerConfig = testConfig();
-  const worker = await createWorker({ connection: env.nativeConnection, config: workerConfig, deps: { models: new RuleModel(AGENT_RULES), search, store, agent: workerConfig.agent }, workflowBundle: bundle });
-  const clientConfig = remoteClientConfig(env, workerConfig);
+  const worker = await createWorker({ connection: suite.env.nativeConnection, config: workerConfig, deps: { models: new RuleModel(AGENT_RULES), search: suite.search, store, agent: workerConfig.agent }, workflowBundle: suite.bundle });
+  const clientConfig = remoteClientConfig(suite.env, workerConfig);
   await worker.runUntil(withTemporal(clientConfig, { worker: 'never', log: () => undefined }, (session) => runReport(session, workflowId, (l) => lines.push(l))));
   expect(fs.existsSync(clientConfig.artifacts.dir)).toBe(false);
   const page = (await store.get(`campaigns/${workflowId}/report.md`)).toString();
@@ -214,7 +201,7 @@ test('the stop signal ends the campaign after the current round; the progress qu
     questions: 1,
     evalQuestions: 1,
     onStarted: async (id) => {
-      const handle = env.client.workflow.getHandle(id);
+      const handle = suite.env.client.workflow.getHandle(id);
       for (let i = 0; i < 100; i++) {
         const p = await handle.query(progressQuery).catch(() => undefined);
         if (p && p.phase !== 'starting') {
@@ -232,7 +219,7 @@ test('the stop signal ends the campaign after the current round; the progress qu
 });
 
 test('cancelling a campaign cancels its round, batch and trajectories, and the campaign ends as cancelled', async () => {
-  const status = (id: string) => env.client.workflow.getHandle(id).describe().then((d) => d.status.name);
+  const status = (id: string) => suite.env.client.workflow.getHandle(id).describe().then((d) => d.status.name);
   let failure: unknown;
   let trajectoryId = '';
   await runCampaign(settings({ stepSamples: 1 }), {
@@ -240,7 +227,7 @@ test('cancelling a campaign cancels its round, batch and trajectories, and the c
     evalQuestions: 1,
     delayMs: 500, // slow enough that the first trajectories are still running when the cancellation arrives
     onStarted: async (id) => {
-      const handle = env.client.workflow.getHandle(id);
+      const handle = suite.env.client.workflow.getHandle(id);
       trajectoryId = `${id}.r0.collect.traj-${JSON.parse(QUESTIONS[0]).id}-0`;
       for (let i = 0; i < 200 && (await status(trajectoryId).catch(() => undefined)) !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
       await handle.cancel();

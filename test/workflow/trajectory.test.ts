@@ -1,12 +1,11 @@
 /** trajectoryWorkflow on the real dev server, with a scripted ChatModel and the real search index. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createWorker } from '../../worker';
 import { trajectoryWorkflow } from '../../workflows';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
-import { buildSqliteIndex, type SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
+import { buildSqliteIndex } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
 import type { Trajectory, TrajectoryInput, TrajectoryResult } from '../../lib/trajectory';
 import { QUESTION_ID } from '../../lib/search-attributes';
@@ -14,37 +13,26 @@ import { NonRetryableError, RetryLaterError } from '../../ports/errors';
 import { ScriptedModel, type ScriptEntry } from '../helpers/scripted-model';
 import { TWO_SEARCHES } from '../helpers/scripts';
 import { TWO_SEARCHES_QUESTION } from '../replay/fixtures';
-import { bundleWorkflows, sampleSearchEngine, startTestEnv, tempDir, testConfig } from '../helpers/temporal';
+import { tempDir, testConfig, workflowTestSuite } from '../helpers/temporal';
 import { runTrajectoryInProcess } from '../../bench/plain-loop';
 
 const QUESTION = TWO_SEARCHES_QUESTION;
 
-let env: TestWorkflowEnvironment;
-let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-let search: SqliteSearchEngines;
 
-beforeAll(async () => {
-  search = sampleSearchEngine();
-  [env, bundle] = await Promise.all([startTestEnv(), bundleWorkflows()]);
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-  await search?.close();
-});
+const suite = workflowTestSuite();
 
 async function runTrajectory(script: Record<string, ScriptEntry[]>, id: string, extra: Partial<TrajectoryInput> = {}) {
   const model = new ScriptedModel(script);
   const store = new LocalDirStore(tempDir('artifacts'));
   const config = testConfig();
   const worker: Worker = await createWorker({
-    connection: env.nativeConnection,
+    connection: suite.env.nativeConnection,
     config,
-    deps: { models: model, search, store, agent: config.agent },
-    workflowBundle: bundle,
+    deps: { models: model, search: suite.search, store, agent: config.agent },
+    workflowBundle: suite.bundle,
   });
   const result: TrajectoryResult = await worker.runUntil(
-    env.client.workflow.execute(trajectoryWorkflow, {
+    suite.env.client.workflow.execute(trajectoryWorkflow, {
       taskQueue: config.temporal.taskQueue,
       workflowId: id,
       args: [{ questionId: 'q1', question: QUESTION, ...extra }],
@@ -179,7 +167,7 @@ describe('with local steps (temporal.localSteps): the same agent, its steps as l
     const { result: remote, trajectory: remoteTrajectory } = await runTrajectory(TWO_SEARCHES, 'traj-remote-two-searches');
     expect({ ...result, workflowId: '', trajectoryRef: '' }).toEqual({ ...remote, workflowId: '', trajectoryRef: '' });
     expect(trajectory.steps.map((s) => s.kind)).toEqual(remoteTrajectory.steps.map((s) => s.kind));
-    const events = async (id: string) => (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const events = async (id: string) => (await suite.env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
     const localEvents = await events('traj-local-two-searches');
     expect(localEvents.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
     expect(localEvents.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(11); // 10 steps and the save
@@ -209,7 +197,7 @@ describe('with local steps (temporal.localSteps): the same agent, its steps as l
 test("the overhead benchmark's plain loop (bench/plain-loop.ts) takes the same steps as the workflow", async () => {
   const { result, trajectory } = await runTrajectory(TWO_SEARCHES, 'traj-vs-plain-loop');
   const store = new LocalDirStore(tempDir('plain-loop'));
-  const plain = await runTrajectoryInProcess({ models: new ScriptedModel(TWO_SEARCHES), search, store, agent: testConfig().agent }, { trajectoryId: 'plain', question: QUESTION, maxSearches: 10 });
+  const plain = await runTrajectoryInProcess({ models: new ScriptedModel(TWO_SEARCHES), search: suite.search, store, agent: testConfig().agent }, { trajectoryId: 'plain', question: QUESTION, maxSearches: 10 });
   const saved = await getJson<Trajectory>(store, 'trajectories/plain/trajectory.json');
   expect(plain).toEqual({ status: 'answered', llmSteps: 8, activities: 11 });
   expect(saved.steps.map((s) => s.kind)).toEqual(trajectory.steps.map((s) => s.kind));
