@@ -8,22 +8,11 @@ import { buildSqliteIndex, SqliteSearchEngine } from '../../adapters/search/sqli
 import { benchDir } from '../fixtures';
 import { median, round, rssMb, RssSampler } from '../machine';
 import type { Table } from '../report';
+import { mulberry32 } from '../../lib/random';
 
 export interface SearchOptions {
   paragraphs: number;
   queries: number;
-}
-
-/** A small seeded PRNG (mulberry32): the same corpus on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'to', 'vi', 'ze', 'an', 'el', 'or', 'un', 'is', 'be', 'da', 'fu', 'go', 'hi', 'jo'];
@@ -41,7 +30,7 @@ function vocabulary(size: number, rand: () => number): string[] {
 const zipfPick = (words: string[], rand: () => number) => words[Math.floor(words.length * rand() ** 3)];
 
 export function writeSyntheticCorpus(file: string, paragraphs: number, seed = 16): { words: string[]; bytes: number } {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const words = vocabulary(30_000, rand);
   const fd = fs.openSync(file, 'w');
   let bytes = 0;
@@ -75,7 +64,7 @@ export async function searchBench(opts: SearchOptions) {
     const buildPeak = sampler.stop();
 
     const engine = new SqliteSearchEngine(dbPath);
-    const rand = prng(1616);
+    const rand = mulberry32(1616);
     const queries = Array.from({ length: opts.queries }, () => Array.from({ length: 2 + Math.floor(rand() * 5) }, () => zipfPick(words, rand)).join(' '));
     for (const q of queries.slice(0, 50)) await engine.search(q, 3); // warm the page cache
     const latencies: number[] = [];

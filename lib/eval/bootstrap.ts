@@ -3,23 +3,7 @@
  * paired bootstrap of a difference between two models on the same questions. Deterministic: a seeded PRNG
  * (mulberry32 seeded by the shared string hash), never Math.random, so a report recomputes identically.
  */
-import { hash53 } from '../hash';
-
-/** mulberry32: a small 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function seededRandom(seed: string): () => number {
-  return mulberry32(hash53(seed) % 4294967296);
-}
+import { seededRandom } from '../random';
 
 /** A point estimate with its confidence interval; `value` is null when no item defines the statistic. */
 export interface Estimate {

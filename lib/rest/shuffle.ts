@@ -11,19 +11,7 @@
  *
  * Pure (no clock, no Math.random): randomness comes from a caller-given seed.
  */
-import { hash53 } from '../hash';
-
-/** mulberry32: a small 32-bit PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../random';
 
 /**
  * A deterministic permutation of `0..n-1` for `seed` (Fisher–Yates driven by a PRNG seeded from the seed's
@@ -33,7 +21,7 @@ function mulberry32(seed: number): () => number {
 export function shuffleOrder(n: number, seed: string): number[] {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`shuffleOrder: n must be a non-negative integer, got ${n}`);
   const order = Array.from({ length: n }, (_, i) => i);
-  const random = mulberry32(hash53(seed) % 4294967296);
+  const random = seededRandom(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];

@@ -19,7 +19,8 @@ import { campaignWorkflowId, evalTrajectoryWorkflowId } from '../../lib/workflow
 import { startTestEnv, tempDir } from '../helpers/temporal';
 import { killWorker, startWorkerProcess } from '../helpers/spawn-worker';
 import { startFineTuneApiDouble, type FineTuneApiDouble } from '../helpers/finetune-api-double';
-import { bySize, seededRandom } from '../helpers/reliability';
+import { bySize } from '../helpers/reliability';
+import { mulberry32 } from '../../lib/random';
 
 const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,7 +62,7 @@ test.each([
   ['as local activities (temporal.localSteps)', true],
 ])('a round whose trajectory steps run %s survives three kill -9s of its worker: exact counts, whole files, one fine-tuning job', async (_, localSteps) => {
   const seed = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
   const dir = tempDir('crashes');
   const db = path.join(dir, 'index.sqlite');

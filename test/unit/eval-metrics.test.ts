@@ -1,6 +1,7 @@
 /** Deterministic answer metrics (HotpotQA normalisation), the seeded bootstrap and the calibration statistics. */
 import { containsReference, exactMatch, f1, yesNo } from '../../lib/metrics';
-import { bootstrap, meanCI, mulberry32, pairedBootstrap, quantile, seededRandom, stdDev } from '../../lib/eval/bootstrap';
+import { bootstrap, meanCI, pairedBootstrap, quantile, stdDev } from '../../lib/eval/bootstrap';
+import { mulberry32, seededRandom } from '../../lib/random';
 import { calibrationStats, pearson, ranks, spearman } from '../../lib/eval/calibration';
 
 describe('answer metrics', () => {
