@@ -7,7 +7,7 @@
  *   --size full|small                         small: a few minutes in all, for a quick look (default: full)
  *   --threads N                               node-llama-cpp threads (default 1: on a busy 2-core machine more
  *                                             threads spin-wait and collapse generation)
- * and per section: --overhead-concurrency 1,16 --per-lane 8 --reps 5 --delay-ms 50;
+ * and per section: --overhead-concurrency 1,16 --per-lane 8 --reps 5 --delay-ms 50,500 (a list: each delay runs the whole comparison);
  * --throughput-concurrency 1,4,8 --questions 8 --max-searches 2; --scale-questions 2000 --scale-samples 2;
  * --paragraphs 100000.
  */
@@ -50,7 +50,7 @@ function sectionOptions(small: boolean): Record<string, object> {
       concurrency: list(values['overhead-concurrency'] ?? '1,16'),
       perLane: num(values['per-lane'], small ? 2 : 8),
       reps: num(values.reps, small ? 2 : 5),
-      delayMs: num(values['delay-ms'], 50),
+      delayMs: list(values['delay-ms'] ?? (small ? '50' : '50,500')),
     },
     throughput: {
       concurrency: list(values['throughput-concurrency'] ?? (small ? '1,2' : '1,4,8')),

@@ -21,29 +21,26 @@ export interface OverheadOptions {
   /** Trajectories per lane: each level runs concurrency x perLane trajectories. */
   perLane: number;
   reps: number;
-  /** The scripted model's delay per call. */
-  delayMs: number;
+  /** The scripted model's delays per call: each runs the whole comparison. */
+  delayMs: number[];
 }
 
 export async function overhead(opts: OverheadOptions) {
   const dir = benchDir('overhead');
   const search = new SqliteSearchEngines(sampleIndex(dir));
-  const models = new RuleModel(AGENT_RULES, opts.delayMs);
   const maxConcurrency = Math.max(...opts.concurrency);
   // As many activity slots as trajectories in flight, so the worker never queues what the plain loop runs at once.
   // The scripted model writes fixed steps, not choices among the evidence: the plain grammars ("free"), as in tests.
   const config = benchConfig(`bench-overhead-${process.pid}`, { sequences: Math.min(16, maxConcurrency) }, { grounding: 'free' });
   const store = new LocalDirStore(path.join(dir, 'artifacts'));
-  const deps = { models, search, store, agent: config.agent };
   const maxSearches = config.agent.maxSearches;
   const count = maxConcurrency * opts.perLane;
   const questions = benchQuestions(count, 'o');
   await store.put('bench/questions.jsonl', toJsonl(questions));
 
   const t = await startBenchTemporal();
-  const worker = await startBenchWorker(t, config, deps);
   const rows: Array<{
-    concurrency: number; trajectories: number; activities: number; plainMs: number[]; temporalMs: number[]; localMs: number[]; ratios: number[]; localRatios: number[];
+    delayMs: number; concurrency: number; trajectories: number; activities: number; plainMs: number[]; temporalMs: number[]; localMs: number[]; ratios: number[]; localRatios: number[];
     /** CPU ms per trajectory of each side's runs: this process (plain loop, or worker and client) and the dev server. */
     cpu: Record<'plain' | 'temporal' | 'local', { process: number[]; server: number[] }>;
   }> = [];
@@ -58,48 +55,52 @@ export async function overhead(opts: OverheadOptions) {
     return out;
   };
   try {
-    const plain = async (name: string, n: number, c: number) => {
-      let activities = 0;
-      const started = performance.now();
-      await inLanes(questions.slice(0, n), c, async (q) => {
-        const done = await runTrajectoryInProcess(deps, { trajectoryId: `${name}.${q.id}`, question: q.question, maxSearches });
-        activities += done.activities; // not `activities += await ...`, which would add to the value read before the await
-      });
-      return { ms: performance.now() - started, activities };
-    };
-    const temporal = async (name: string, n: number, c: number, localSteps = false) =>
-      (await runBatch(t, config, { name, questionsKey: 'bench/questions.jsonl', count: n, concurrency: c, maxSearches, localSteps })).wallMs;
+    for (const delayMs of opts.delayMs) {
+      const deps = { models: new RuleModel(AGENT_RULES, delayMs), search, store, agent: config.agent };
+      const worker = await startBenchWorker(t, config, deps);
+      const plain = async (name: string, n: number, c: number) => {
+        let activities = 0;
+        const started = performance.now();
+        await inLanes(questions.slice(0, n), c, async (q) => {
+          const done = await runTrajectoryInProcess(deps, { trajectoryId: `${name}.${q.id}`, question: q.question, maxSearches });
+          activities += done.activities; // not `activities += await ...`, which would add to the value read before the await
+        });
+        return { ms: performance.now() - started, activities };
+      };
+      const temporal = async (name: string, n: number, c: number, localSteps = false) =>
+        (await runBatch(t, config, { name, questionsKey: 'bench/questions.jsonl', count: n, concurrency: c, maxSearches, localSteps })).wallMs;
 
-    // Warm-up: the worker's workflow cache, the SQLite pages, the JIT.
-    await plain('warm-plain', 4, 4);
-    await temporal('warm-temporal', 4, 4);
-    await temporal('warm-local', 4, 4, true);
+      // Warm-up: the worker's workflow cache, the SQLite pages, the JIT.
+      await plain(`warm-plain-${delayMs}`, 4, 4);
+      await temporal(`warm-temporal-${delayMs}`, 4, 4);
+      await temporal(`warm-local-${delayMs}`, 4, 4, true);
 
-    for (const c of opts.concurrency) {
-      const n = c * opts.perLane;
-      const cpu = () => ({ process: [] as number[], server: [] as number[] });
-      const row = { concurrency: c, trajectories: n, activities: 0, plainMs: [] as number[], temporalMs: [] as number[], localMs: [] as number[], ratios: [] as number[], localRatios: [] as number[], cpu: { plain: cpu(), temporal: cpu(), local: cpu() } };
-      for (let rep = 0; rep < opts.reps; rep++) {
-        const name = `c${c}-r${rep}`;
-        let a = 0;
-        let b = 0;
-        let l = 0;
-        const runPlain = async () => ({ ms: a, activities: row.activities } = await measured(row.cpu.plain, n, () => plain(`plain-${name}`, n, c)));
-        const runTemporal = async () => (b = await measured(row.cpu.temporal, n, () => temporal(`temporal-${name}`, n, c)));
-        const runLocal = async () => (l = await measured(row.cpu.local, n, () => temporal(`local-${name}`, n, c, true)));
-        // Rotate the order, so a drift in the machine's load does not favour one side.
-        const order = rep % 2 === 0 ? [runPlain, runTemporal, runLocal] : [runLocal, runTemporal, runPlain];
-        for (const side of order) await side();
-        row.plainMs.push(a);
-        row.temporalMs.push(b);
-        row.localMs.push(l);
-        row.ratios.push(b / a);
-        row.localRatios.push(l / a);
+      for (const c of opts.concurrency) {
+        const n = c * opts.perLane;
+        const cpu = () => ({ process: [] as number[], server: [] as number[] });
+        const row = { delayMs, concurrency: c, trajectories: n, activities: 0, plainMs: [] as number[], temporalMs: [] as number[], localMs: [] as number[], ratios: [] as number[], localRatios: [] as number[], cpu: { plain: cpu(), temporal: cpu(), local: cpu() } };
+        for (let rep = 0; rep < opts.reps; rep++) {
+          const name = `d${delayMs}-c${c}-r${rep}`;
+          let a = 0;
+          let b = 0;
+          let l = 0;
+          const runPlain = async () => ({ ms: a, activities: row.activities } = await measured(row.cpu.plain, n, () => plain(`plain-${name}`, n, c)));
+          const runTemporal = async () => (b = await measured(row.cpu.temporal, n, () => temporal(`temporal-${name}`, n, c)));
+          const runLocal = async () => (l = await measured(row.cpu.local, n, () => temporal(`local-${name}`, n, c, true)));
+          // Rotate the order, so a drift in the machine's load does not favour one side.
+          const order = rep % 2 === 0 ? [runPlain, runTemporal, runLocal] : [runLocal, runTemporal, runPlain];
+          for (const side of order) await side();
+          row.plainMs.push(a);
+          row.temporalMs.push(b);
+          row.localMs.push(l);
+          row.ratios.push(b / a);
+          row.localRatios.push(l / a);
+        }
+        rows.push(row);
       }
-      rows.push(row);
+      await worker.stop();
     }
   } finally {
-    await worker.stop();
     await t.stop();
     await search.close();
   }
@@ -113,6 +114,7 @@ export async function overhead(opts: OverheadOptions) {
     const range = (xs: number[]) => [round(Math.min(...xs), 3), round(Math.max(...xs), 3)];
     const cpuMs = (side: { process: number[]; server: number[] }) => ({ process: round(median(side.process), 1), server: side.server.length ? round(median(side.server), 1) : undefined });
     return {
+      delayMs: r.delayMs,
       concurrency: r.concurrency,
       trajectories: r.trajectories,
       activities: r.activities,
@@ -135,17 +137,17 @@ export async function overhead(opts: OverheadOptions) {
   const cpuCell = (c: { process: number; server?: number }) => (c.server === undefined ? `${c.process}` : `${round(c.process + c.server, 1)} (${c.process} + ${c.server})`);
   const cpuTable: Table = {
     title: 'CPU per trajectory (ms): what each side costs the machine, this process (plain loop, or worker and client) + the dev server',
-    columns: ['concurrency', 'plain loop (a)', 'activities (b)', 'local steps (c)'],
-    rows: figures.map((f) => [f.concurrency, cpuCell(f.cpuMsPerTrajectory.plain), cpuCell(f.cpuMsPerTrajectory.temporal), cpuCell(f.cpuMsPerTrajectory.local)]),
+    columns: ['model ms per call', 'concurrency', 'plain loop (a)', 'activities (b)', 'local steps (c)'],
+    rows: figures.map((f) => [f.delayMs, f.concurrency, cpuCell(f.cpuMsPerTrajectory.plain), cpuCell(f.cpuMsPerTrajectory.temporal), cpuCell(f.cpuMsPerTrajectory.local)]),
     notes: [
       `Medians over the repetitions; ${machineInfo().cores} cores. At concurrency 16 the sides are bound by CPU, not by the model's delay: a side that needs more CPU ms per trajectory than the plain loop's wall time per trajectory times the cores cannot keep pace.`,
     ],
   };
   const table: Table = {
-    title: `Orchestration overhead: plain loop (a) vs Temporal with activities (b) and with local steps (c), scripted model ${opts.delayMs} ms per call`,
-    columns: ['concurrency', 'trajectories', 'activities', 'plain loop s (a)', 'activities s (b)', 'ratio b/a (min-max)', 'added ms per step (b)', 'local steps s (c)', 'ratio c/a (min-max)', 'added ms per step (c)', 'traj/s a / b / c'],
+    title: 'Orchestration overhead: plain loop (a) vs Temporal with activities (b) and with local steps (c), scripted model with a fixed delay per call',
+    columns: ['model ms per call', 'concurrency', 'trajectories', 'activities', 'plain loop s (a)', 'activities s (b)', 'ratio b/a (min-max)', 'added ms per step (b)', 'local steps s (c)', 'ratio c/a (min-max)', 'added ms per step (c)', 'traj/s a / b / c'],
     rows: figures.map((f) => [
-      f.concurrency, f.trajectories, f.activities, f.plainS, f.temporalS, ratioCell(f.ratio, f.ratioRange), f.overheadMsPerActivity,
+      f.delayMs, f.concurrency, f.trajectories, f.activities, f.plainS, f.temporalS, ratioCell(f.ratio, f.ratioRange), f.overheadMsPerActivity,
       f.localS, ratioCell(f.localRatio, f.localRatioRange), f.localOverheadMsPerActivity, `${f.plainTrajPerS} / ${f.temporalTrajPerS} / ${f.localTrajPerS}`,
     ]),
     notes: [
@@ -153,6 +155,7 @@ export async function overhead(opts: OverheadOptions) {
       'Each trajectory: decide, search, summarise, decide (Terminate), answer, two checks, save = 8 steps; the batch adds its question load and failure tally.',
       '(b) runs each step as a regular activity (the default); (c) as a local activity (config temporal.localSteps: true), whose result is recorded when the workflow task completes.',
       '"added ms per step": (b - a) or (c - a) divided by the steps one lane runs in sequence, i.e. the latency Temporal adds to each.',
+      'The delays: 50 ms is a fast hosted model; the embedded model takes 1-10 s per step on this machine. What Temporal adds per step is roughly fixed, so its share falls as the model gets slower.',
     ],
   };
   return { config: { ...opts, maxSearches, activitySlots: config.llm.provider === 'llama' ? config.llm.sequences : undefined }, figures: { rows: figures }, tables: [table, cpuTable] };
