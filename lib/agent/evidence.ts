@@ -15,8 +15,13 @@ export interface EvidenceSentence {
 
 /** The summary grammar's bound on the knowledge string (lib/agent/steps.ts). */
 export const MAX_SENTENCE_CHARS = 300;
-/** Sentences a summary chooses from: the ones that share most words with the question and the query. */
-export const MAX_SUMMARY_CHOICES = 6;
+/**
+ * Sentences a summary chooses from: the ones that share most words with the question and the query. Three, not
+ * six: on dev50's 41 open and choice questions, the embedded model's summary of a search for the question kept
+ * a sentence holding the reference answer 4 times when it chose among 6, 9 among 3 or 2, and the best-scored
+ * sentence alone holds it 13 times (docs/eval/dev50-summary-choices.md). Three keeps a choice to sample and rank.
+ */
+export const MAX_SUMMARY_CHOICES = 3;
 /** Spans an answer chooses from. */
 export const MAX_ANSWER_CHOICES = 150;
 /** Words per answer span: a name, a number, a date or a short phrase. */
@@ -73,12 +78,13 @@ function clipSentence(text: string): string {
 /**
  * The sentences a summary may state: from each result's snippet, not already stated by an earlier summary of
  * the trajectory; the ones sharing most words with the question and the query (in the sentence or its page
- * title) first, ties in reading order, at most MAX_SUMMARY_CHOICES. `bearing` says whether any of them shares a
+ * title) first, ties in reading order, at most `max`. `bearing` says whether any of them shares a
  * word at all: when none does, the summary may also say that the results tell nothing new.
  */
 export function summaryChoices(
   input: { question: string; query: string; results: Array<{ title: string; snippet: string }> },
   known: string[] = [],
+  max = MAX_SUMMARY_CHOICES,
 ): { sentences: EvidenceSentence[]; bearing: boolean } {
   const keys = new Set(contentWords(`${input.question} ${input.query}`));
   const seen = new Set(known.map((k) => answerWords(k).join(' ')));
@@ -92,7 +98,7 @@ export function summaryChoices(
       all.push({ resultId: i + 1, text, score: overlap(text, keys) * 2 + overlap(r.title, keys), order: all.length });
     }
   });
-  const best = all.sort((a, b) => b.score - a.score || a.order - b.order).slice(0, MAX_SUMMARY_CHOICES);
+  const best = all.sort((a, b) => b.score - a.score || a.order - b.order).slice(0, max);
   return {
     sentences: best.sort((a, b) => a.order - b.order).map(({ resultId, text }) => ({ resultId, text })),
     bearing: best.some((s) => s.score > 0),

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { pythonCallSpec, type CallSpec, type OutputSpec } from '../output-spec';
-import { answerChoices, queryChoices, summaryChoices } from './evidence';
+import { answerChoices, MAX_SUMMARY_CHOICES, queryChoices, summaryChoices } from './evidence';
 import { classifyQuestion, sameAnswer } from './question-type';
 import type { Answer, AnswerInput, CheckInput, CheckVerdict, Decision, DecisionInput, PastAction, Summary, SummaryInput } from './types';
 
@@ -79,8 +79,8 @@ export const NOTHING_NEW = 'The results say nothing new about the question.';
  * the result it comes from, so `used_results` always matches the text; or NOTHING_NEW citing no result, when no
  * new sentence shares a word with the question or the query (and always when there is no new sentence at all).
  */
-export function groundedSummarySpec(input: SummaryInput): OutputSpec<Summary> {
-  const { sentences, bearing } = summaryChoices(input, input.known ?? []);
+export function groundedSummarySpec(input: SummaryInput, maxChoices = MAX_SUMMARY_CHOICES): OutputSpec<Summary> {
+  const { sentences, bearing } = summaryChoices(input, input.known ?? [], maxChoices);
   const byResult = new Map<number, string[]>();
   for (const c of sentences) byResult.set(c.resultId, [...(byResult.get(c.resultId) ?? []), c.text]);
   const calls: CallSpec[] = [...byResult].map(([id, texts]) => ({
