@@ -234,9 +234,7 @@ export function names(text: string): string[] {
  */
 export function queryChoices(question: string, knowledge: string[], searched: string[]): string[] {
   const done = new Set(searched.map((q) => answerWords(q).join(' ')));
-  // The question without its quotes (the search ignores them; the grammar's string literal would need escapes).
-  const asked = question.replace(/\s*\?+\s*$/, '').replace(/["\\]/g, '').replace(/\s+/g, ' ').trim();
-  const candidates = [asked, ...[...knowledge].reverse().flatMap(names), ...names(question)];
+  const candidates = [question.replace(/\s*\?+\s*$/, '').trim(), ...[...knowledge].reverse().flatMap(names), ...names(question)];
   const out: string[] = [];
   for (const c of candidates) {
     const key = answerWords(c).join(' ');

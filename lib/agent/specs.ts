@@ -62,15 +62,10 @@ export const groundingSpec = checkSpec('grounding_check');
 
 /**
  * A decision that searches for the question or for a name it or the knowledge holds, not searched yet
- * (queryChoices), or terminates; only Terminate() when nothing is left to search for. The first decision
- * searches the question itself: with nothing known there is nothing to terminate on, and a name picked out of the
- * question finds less (dev50: a reference answer was in the first search's results for 13-14 of 21 open
- * questions whose first query was the question, 7 of 20 whose first query was a name).
+ * (queryChoices), or terminates; only Terminate() when nothing is left to search for.
  */
 export function groundedDecisionSpec(input: DecisionInput): OutputSpec<Decision> {
   const choices = queryChoices(input.question, knowledgeOf(input.pastActions), input.pastActions.map((a) => a.query));
-  const first = input.pastActions.length === 0 && input.remainingSearches > 0 && choices.length > 0;
-  if (first) return pythonCallSpec<Decision>({ name: 'decision', variable: 'action', calls: [{ name: 'Search', args: [{ name: 'query', type: 'str', enum: [choices[0]] }] }], schema: decisionSchema });
   const calls: CallSpec[] = [{ name: 'Terminate', args: [] }];
   if (choices.length) calls.unshift({ name: 'Search', args: [{ name: 'query', type: 'str', enum: choices }] });
   return pythonCallSpec<Decision>({ name: 'decision', variable: 'action', calls, schema: decisionSchema });

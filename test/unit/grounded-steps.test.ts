@@ -137,18 +137,6 @@ describe('a grounded decision searches for the question, or for a name it or the
     }
   });
 
-  test('the first decision searches the question itself: no name out of it, no Terminate()', () => {
-    const first = { question: QUESTION, pastActions: [], remainingSearches: 10 };
-    const firstSpec = specFor('decision', first, 'evidence');
-    expect(admits(firstSpec.grammar.gbnf, `Search(query=${JSON.stringify(QUESTION.replace('?', ''))})`)).toBe(true);
-    for (const line of ['Search(query="Corliss Archer")', 'Search(query="Kiss and Tell")', 'Terminate()']) {
-      expect(admits(firstSpec.grammar.gbnf, line)).toBe(false);
-      expect(parseStepOutput('decision', first, line, 'evidence').ok).toBe(false);
-    }
-    // The free grammar (a strong model on its own) still lets the first decision choose.
-    expect(parseStepOutput('decision', first, 'Search(query="Corliss Archer")', 'free').ok).toBe(true);
-  });
-
   test('with everything searched, only Terminate() is left', () => {
     const done = { ...input, pastActions: ['Corliss Archer', 'Kiss and Tell', 'Shirley Temple', 'American', QUESTION].map((query) => ({ query, knowledge: KISS })) };
     const only = specFor('decision', done, 'evidence');

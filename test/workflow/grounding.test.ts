@@ -93,14 +93,12 @@ test('a repeated search is re-asked; when every attempt repeats it, the agent st
 
 test('a grounded query is the question or a name it or the knowledge holds: an invented or copied one is re-asked, at a sampling temperature', async () => {
   const { llmSteps, searches, model } = await run(
-    { decision: ['Search(query="Ed Wood")', `Search(query="${QUERY}")`, 'Search(query="architect of the Sydney Opera House")', 'Search(query="Ed Wood")', 'Terminate()'] },
+    { decision: ['Search(query="architect of the Sydney Opera House")', 'Search(query="Ed Wood")', 'Terminate()'] },
     'grounded-copy',
   );
-  // The first decision may only search the question; later ones a name of the question or the knowledge.
-  expect(llmSteps('decision')[0].attempts[0].error).toMatch(/^Search\(query=\.\.\.\) must be one of "Were Scott Derrickson and Ed Wood of the same nationality"$/);
-  expect(llmSteps('decision')[1].attempts[0].error).toMatch(/^Search\(query=\.\.\.\) must be one of "Edward Davis Wood Jr", .*\(7 values\)$/);
-  expect(searches.map((s) => s.query)).toEqual([QUERY, 'Ed Wood']);
-  expect(model.callsFor('decision').map((c) => c.temperature)).toEqual([0, 0.7, 0, 0.7, 0]);
+  expect(llmSteps('decision')[0].attempts[0].error).toMatch(/^Search\(query=\.\.\.\) must be one of "Were Scott Derrickson and Ed Wood of the same nationality", /);
+  expect(searches.map((s) => s.query)).toEqual(['Ed Wood']);
+  expect(model.callsFor('decision').map((c) => c.temperature)).toEqual([0, 0.7, 0]);
 });
 
 test('free queries (for strong models) may use any words, but a copied worked example is re-asked', async () => {
