@@ -16,12 +16,12 @@ export interface EvidenceSentence {
 /** The summary grammar's bound on the knowledge string (lib/agent/steps.ts). */
 export const MAX_SENTENCE_CHARS = 300;
 /**
- * Sentences a summary chooses from: the ones that share most words with the question and the query. Three, not
- * six: on dev50's 41 open and choice questions, the embedded model's summary of a search for the question kept
- * a sentence holding the reference answer 4 times when it chose among 6, 9 among 3 or 2, and the best-scored
- * sentence alone holds it 13 times (docs/eval/dev50-summary-choices.md). Three keeps a choice to sample and rank.
+ * Sentences a summary chooses from: the ones that share most words with the question and the query. Fewer made the
+ * summary step alone keep a sentence holding the reference more often (dev50, 41 questions: 4 among 6, 8 among 3,
+ * 12 with only the best-scored one), but whole trajectories did not gain: a full run with 3 gave EM 12% against
+ * 16% with 6 (paired -4.0 [-12.0, +4.0] points); docs/eval/dev50-summary-choices.md.
  */
-export const MAX_SUMMARY_CHOICES = 3;
+export const MAX_SUMMARY_CHOICES = 6;
 /** Spans an answer chooses from. */
 export const MAX_ANSWER_CHOICES = 150;
 /** Words per answer span: a name, a number, a date or a short phrase. */
