@@ -25,6 +25,21 @@ export interface OverheadOptions {
   delayMs: number[];
 }
 
+/** One delay and concurrency level: each side's wall times over the repetitions, their ratios and CPU. */
+interface Row {
+  delayMs: number;
+  concurrency: number;
+  trajectories: number;
+  activities: number;
+  plainMs: number[];
+  temporalMs: number[];
+  localMs: number[];
+  ratios: number[];
+  localRatios: number[];
+  /** CPU ms per trajectory of each side's runs: this process (plain loop, or worker and client) and the dev server. */
+  cpu: Record<'plain' | 'temporal' | 'local', { process: number[]; server: number[] }>;
+}
+
 export async function overhead(opts: OverheadOptions) {
   const dir = benchDir('overhead');
   const search = new SqliteSearchEngines(sampleIndex(dir));
@@ -39,11 +54,6 @@ export async function overhead(opts: OverheadOptions) {
   await store.put('bench/questions.jsonl', toJsonl(questions));
 
   const t = await startBenchTemporal();
-  const rows: Array<{
-    delayMs: number; concurrency: number; trajectories: number; activities: number; plainMs: number[]; temporalMs: number[]; localMs: number[]; ratios: number[]; localRatios: number[];
-    /** CPU ms per trajectory of each side's runs: this process (plain loop, or worker and client) and the dev server. */
-    cpu: Record<'plain' | 'temporal' | 'local', { process: number[]; server: number[] }>;
-  }> = [];
   /** Runs `fn` and adds the CPU this process and the dev server spent meanwhile, per trajectory, to `into`. */
   const measured = async <T>(into: { process: number[]; server: number[] }, n: number, fn: () => Promise<T>): Promise<T> => {
     const [p0, s0] = [process.cpuUsage(), processCpuMs(t.server.pid)];
@@ -54,31 +64,32 @@ export async function overhead(opts: OverheadOptions) {
     if (s0 !== undefined && s1 !== undefined) into.server.push((s1 - s0) / n);
     return out;
   };
-  try {
-    for (const delayMs of opts.delayMs) {
-      const deps = { models: new RuleModel(AGENT_RULES, delayMs), search, store, agent: config.agent };
-      const worker = await startBenchWorker(t, config, deps);
-      const plain = async (name: string, n: number, c: number) => {
-        let activities = 0;
-        const started = performance.now();
-        await inLanes(questions.slice(0, n), c, async (q) => {
-          const done = await runTrajectoryInProcess(deps, { trajectoryId: `${name}.${q.id}`, question: q.question, maxSearches });
-          activities += done.activities; // not `activities += await ...`, which would add to the value read before the await
-        });
-        return { ms: performance.now() - started, activities };
-      };
-      const temporal = async (name: string, n: number, c: number, localSteps = false) =>
-        (await runBatch(t, config, { name, questionsKey: 'bench/questions.jsonl', count: n, concurrency: c, maxSearches, localSteps })).wallMs;
 
+  /** The whole comparison with the model answering after `delayMs`: a worker of its own, every concurrency level. */
+  const compareAt = async (delayMs: number): Promise<Row[]> => {
+    const deps = { models: new RuleModel(AGENT_RULES, delayMs), search, store, agent: config.agent };
+    const worker = await startBenchWorker(t, config, deps);
+    const plain = async (name: string, n: number, c: number) => {
+      let activities = 0;
+      const started = performance.now();
+      await inLanes(questions.slice(0, n), c, async (q) => {
+        const done = await runTrajectoryInProcess(deps, { trajectoryId: `${name}.${q.id}`, question: q.question, maxSearches });
+        activities += done.activities; // not `activities += await ...`, which would add to the value read before the await
+      });
+      return { ms: performance.now() - started, activities };
+    };
+    const temporal = async (name: string, n: number, c: number, localSteps = false) =>
+      (await runBatch(t, config, { name, questionsKey: 'bench/questions.jsonl', count: n, concurrency: c, maxSearches, localSteps })).wallMs;
+    try {
       // Warm-up: the worker's workflow cache, the SQLite pages, the JIT.
       await plain(`warm-plain-${delayMs}`, 4, 4);
       await temporal(`warm-temporal-${delayMs}`, 4, 4);
       await temporal(`warm-local-${delayMs}`, 4, 4, true);
-
+      const out: Row[] = [];
       for (const c of opts.concurrency) {
         const n = c * opts.perLane;
         const cpu = () => ({ process: [] as number[], server: [] as number[] });
-        const row = { delayMs, concurrency: c, trajectories: n, activities: 0, plainMs: [] as number[], temporalMs: [] as number[], localMs: [] as number[], ratios: [] as number[], localRatios: [] as number[], cpu: { plain: cpu(), temporal: cpu(), local: cpu() } };
+        const row: Row = { delayMs, concurrency: c, trajectories: n, activities: 0, plainMs: [], temporalMs: [], localMs: [], ratios: [], localRatios: [], cpu: { plain: cpu(), temporal: cpu(), local: cpu() } };
         for (let rep = 0; rep < opts.reps; rep++) {
           const name = `d${delayMs}-c${c}-r${rep}`;
           let a = 0;
@@ -96,10 +107,17 @@ export async function overhead(opts: OverheadOptions) {
           row.ratios.push(b / a);
           row.localRatios.push(l / a);
         }
-        rows.push(row);
+        out.push(row);
       }
+      return out;
+    } finally {
       await worker.stop();
     }
+  };
+
+  const rows: Row[] = [];
+  try {
+    for (const delayMs of opts.delayMs) rows.push(...(await compareAt(delayMs)));
   } finally {
     await t.stop();
     await search.close();
