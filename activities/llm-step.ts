@@ -13,7 +13,7 @@
 import type { ChatModel, ChatModelProvider } from '../ports/chat-model';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { putJson } from '../ports/artifact-store';
-import { parseStepOutput, repairNote, specFor, stepDefinition, SYSTEM_PROMPT } from '../lib/agent/steps';
+import { parseStepOutput, repairNote, specFor, stepDefinition, stepRequest } from '../lib/agent/steps';
 import type { Grounding, StepInputs, StepKind, StepOutputs } from '../lib/agent/types';
 import type { LlmStepRecord, StepAttempt, StepRef, StepSample } from '../lib/trajectory';
 import { stepKey } from '../lib/artifact-keys';
@@ -72,14 +72,7 @@ interface DrawOptions<K extends StepKind> {
 async function draw<K extends StepKind>(model: ChatModel, o: DrawOptions<K>): Promise<Draw<K>> {
   const started = Date.now();
   const result = await model.generate({
-    messages: [
-      { role: 'system', content: SYSTEM_PROMPT },
-      { role: 'user', content: o.prompt },
-    ],
-    grammar: o.spec.grammar,
-    temperature: o.temperature,
-    maxTokens: stepDefinition(o.kind).maxTokens,
-    stop: ['\n'],
+    ...stepRequest(o.kind, o.prompt, o.spec, o.temperature),
     logprobs: (o.call.samples ?? 1) > 1,
     seed: o.seed,
   });

@@ -16,7 +16,7 @@ import { buildSqliteIndex, SqliteSearchEngine } from '../adapters/search/sqlite-
 import { LlamaChatModelProvider } from '../adapters/llm/llama-chat';
 import { groundedSummarySpec } from '../lib/agent/specs';
 import { renderSummary } from '../lib/agent/prompts';
-import { stepDefinition, SYSTEM_PROMPT } from '../lib/agent/steps';
+import { stepRequest } from '../lib/agent/steps';
 import { loadDataset } from '../lib/eval/datasets';
 import { containsReference, yesNo } from '../lib/metrics';
 
@@ -51,13 +51,7 @@ async function main() {
       const cells: string[] = [];
       for (const k of caps) {
         const spec = groundedSummarySpec(input, k);
-        const out = await model.generate({
-          messages: [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: renderSummary(input) }],
-          grammar: spec.grammar,
-          temperature: 0,
-          maxTokens: stepDefinition('summary').maxTokens,
-          stop: ['\n'],
-        });
+        const out = await model.generate(stepRequest('summary', renderSummary(input), spec, 0));
         const parsed = spec.parse(out.text);
         const hit = parsed.ok && containsReference(parsed.value.knowledge, q.answers) === 1;
         if (hit) held[k]++;

@@ -5,6 +5,7 @@
  * the type the question asks for, no worked example copied. Pure: no I/O.
  */
 import type { OutputSpec, ParseResult } from '../output-spec';
+import type { ChatRequest } from '../../ports/chat-model';
 import { COMPLETION_LEAD } from '../call-grammar';
 import {
   answerSpec,
@@ -99,6 +100,20 @@ export function stepDefinition<K extends StepKind>(kind: K): StepDefinition<K> {
 export function specFor<K extends StepKind>(kind: K, input: StepInputs[K], grounding: Grounding): OutputSpec<StepOutputs[K]> {
   const def = stepDefinition(kind);
   return grounding === 'evidence' && def.groundedSpec ? def.groundedSpec(input) : def.spec;
+}
+
+/** A step's model request: the system prompt, the rendered program, the call's grammar, one line of output. */
+export function stepRequest(kind: StepKind, prompt: string, spec: OutputSpec<unknown>, temperature: number): ChatRequest {
+  return {
+    messages: [
+      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'user', content: prompt },
+    ],
+    grammar: spec.grammar,
+    temperature,
+    maxTokens: stepDefinition(kind).maxTokens,
+    stop: ['\n'],
+  };
 }
 
 /** Parses a step's raw output against the call's spec, then applies the checks that need the input. */
