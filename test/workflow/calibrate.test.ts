@@ -14,7 +14,6 @@ import { runCalibrate } from '../../client/commands/calibrate';
 import { RuleModel } from '../helpers/rule-model';
 import { remoteClientConfig, tempDir, testConfig, workflowTestSuite } from '../helpers/temporal';
 
-
 const suite = workflowTestSuite();
 
 const LABELS = [

@@ -20,7 +20,6 @@ const QUESTION = 'Were Scott Derrickson and Ed Wood of the same nationality?';
 /** The first search a grounded decision may run: the question itself. */
 const QUERY = 'Were Scott Derrickson and Ed Wood of the same nationality';
 
-
 const suite = workflowTestSuite();
 
 async function run(script: Record<string, ScriptEntry[]>, id: string, extra: Partial<TrajectoryInput> = {}, grounding: 'evidence' | 'free' = 'evidence') {

@@ -18,7 +18,6 @@ import { runTrajectoryInProcess } from '../../bench/plain-loop';
 
 const QUESTION = TWO_SEARCHES_QUESTION;
 
-
 const suite = workflowTestSuite();
 
 async function runTrajectory(script: Record<string, ScriptEntry[]>, id: string, extra: Partial<TrajectoryInput> = {}) {
@@ -42,7 +41,6 @@ async function runTrajectory(script: Record<string, ScriptEntry[]>, id: string, 
   const trajectory = await getJson<Trajectory>(store, result.trajectoryRef);
   return { result, trajectory, model, store };
 }
-
 
 test('a two-search trajectory: decide, search, summarise twice, then answer and both self-checks', async () => {
   const { result, trajectory, model } = await runTrajectory(TWO_SEARCHES, 'traj-two-searches');
