@@ -46,6 +46,16 @@ export class FailureLedger {
         else if (this.accepts && !this.accepts(request, result.text)) this.note('unparsable_output');
         return result;
       },
+      ...(model.score && {
+        score: async (request) => {
+          try {
+            return await model.score!(request);
+          } catch (err) {
+            this.note(classifyFailure(err));
+            throw err;
+          }
+        },
+      }),
     };
   }
 }

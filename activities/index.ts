@@ -43,7 +43,7 @@ export interface ActivityDeps {
   models: ChatModelProvider;
   search: SearchEngineProvider;
   store: ArtifactStore;
-  agent: Pick<AgentSettings, 'topK' | 'maxRepairs' | 'snippetChars' | 'grounding'>;
+  agent: Pick<AgentSettings, 'topK' | 'maxRepairs' | 'snippetChars' | 'grounding'> & Partial<Pick<AgentSettings, 'pmiSteps'>>;
   /** Needed only by ReST rounds. */
   fineTuner?: FineTuner;
   /** A directory on the worker's machine for local copies of artifacts (the fine-tune's files); needed only by ReST rounds. */
@@ -66,12 +66,12 @@ async function withCall<C, R extends { call?: C }>(call: C, run: Promise<R>): Pr
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding };
+  const llm = { models: deps.models, store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding, pmiSteps: deps.agent.pmiSteps };
   const search = { search: deps.search, store: deps.store, topK: deps.agent.topK, snippetChars: deps.agent.snippetChars };
   /** One LLM step; its model calls counted in a ledger, outputs its own parser rejects as unparsable. */
   const llmStep = <K extends StepKind>(kind: K, call: StepCall<K>) => {
     const ledger = new FailureLedger((_, text) => parseStepOutput(kind, call.input, text, deps.agent.grounding).ok);
-    const llm = { models: ledger.watch(deps.models), store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding };
+    const llm = { models: ledger.watch(deps.models), store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding, pmiSteps: deps.agent.pmiSteps };
     const where = { trajectoryId: call.trajectoryId, activity: `${String(call.index).padStart(2, '0')}-${kind}` };
     return withCall(call, waiting(() => withFailureLedger(deps.store, where, ledger, () => runLlmStep(llm, kind, call))));
   };

@@ -18,6 +18,7 @@ import type { Grounding, StepInputs, StepKind, StepOutputs } from '../lib/agent/
 import type { LlmStepRecord, StepAttempt, StepRef, StepSample } from '../lib/trajectory';
 import { stepKey } from '../lib/artifact-keys';
 import { lowestPerplexity, perplexity } from '../lib/rest/perplexity';
+import { argmax, pmiScores } from '../lib/agent/choice-scoring';
 import { hash53 } from '../lib/hash';
 import { quoteOutput, type OutputSpec } from '../lib/output-spec';
 
@@ -29,6 +30,8 @@ export interface LlmStepDeps {
   store: ArtifactStore;
   maxRepairs: number;
   grounding: Grounding;
+  /** Steps chosen by PMI with the question where they can be (config `agent.pmiSteps`); default none. */
+  pmiSteps?: readonly StepKind[];
 }
 
 export interface StepCall<K extends StepKind> {
@@ -90,6 +93,34 @@ async function draw<K extends StepKind>(model: ChatModel, o: DrawOptions<K>): Pr
   };
 }
 
+/**
+ * The grammar's line with the highest PMI with the question (lib/agent/choice-scoring.ts): two scoring passes of
+ * the model, no sampling. Undefined when the step, the grammar or the model does not allow it.
+ */
+async function pmiDraw<K extends StepKind>(model: ChatModel, o: DrawOptions<K>): Promise<Draw<K> | undefined> {
+  const lines = o.spec.grammar.choices;
+  const withoutQuestion = stepDefinition(o.kind).withoutQuestion;
+  if (!model.score || !withoutQuestion || !lines || lines.length < 2) return undefined;
+  const started = Date.now();
+  const messages = (prompt: string) => stepRequest(o.kind, prompt, o.spec, 0).messages;
+  const withQ = await model.score({ messages: messages(o.prompt), completions: lines });
+  const withoutQ = await model.score({ messages: messages(stepDefinition(o.kind).render(withoutQuestion(o.call.input))), completions: lines });
+  const best = argmax(pmiScores(withQ.tokenLogprobs, withoutQ.tokenLogprobs));
+  const raw = lines[best];
+  const parsed = parseStepOutput(o.kind, o.call.input, raw, o.grounding);
+  return {
+    attempt: {
+      raw,
+      tokens: { prompt: withQ.promptTokens + withoutQ.promptTokens, completion: 0 },
+      latencyMs: Date.now() - started,
+      ...(parsed.ok ? {} : { error: parsed.error }),
+    },
+    parsed: parsed.ok ? parsed.value : undefined,
+    tokenLogprobs: withQ.tokenLogprobs[best],
+    model: withQ.model,
+  };
+}
+
 /** A per-sample seed that is stable across activity retries, so a retried step draws the same samples. */
 function sampleSeed(trajectoryId: string, index: number, sample: number): number {
   return hash53(`${trajectoryId}#${index}#${sample}`) >>> 0;
@@ -125,7 +156,17 @@ export async function runLlmStep<K extends StepKind>(deps: LlmStepDeps, kind: K,
     }
   }
 
-  // Single sample, or no parsable sample yet: draw and repair.
+  let selection: LlmStepRecord<K>['selection'] = samples ? (samples.some((s) => s.perplexity !== undefined) ? 'lowest_perplexity' : 'first_parsable') : undefined;
+  if (sampleCount === 1 && call.temperature === 0 && deps.pmiSteps?.includes(kind)) {
+    const d = await pmiDraw(model, { ...options, prompt, temperature: 0 });
+    if (d) {
+      modelName = d.model;
+      attempts.push(d.attempt);
+      if (d.parsed !== undefined) [chosen, selection] = [d, 'highest_pmi'];
+    }
+  }
+
+  // Single sample, or no parsable sample or line yet: draw and repair.
   let notes: string[] | undefined = chosen || !attempts.length ? undefined : [repairNote(spec, attempts[0].error!)];
   for (let attempt = attempts.length; !chosen && attempt <= deps.maxRepairs; attempt++) {
     prompt = def.render(call.input, notes);
@@ -154,7 +195,7 @@ export async function runLlmStep<K extends StepKind>(deps: LlmStepDeps, kind: K,
     error: last.error,
     attempts,
     samples,
-    selection: samples ? (samples.some((s) => s.perplexity !== undefined) ? 'lowest_perplexity' : 'first_parsable') : undefined,
+    selection,
     tokens: {
       prompt: [...attempts, ...(samples ?? [])].reduce((n, a) => n + a.tokens.prompt, 0),
       completion: [...attempts, ...(samples ?? [])].reduce((n, a) => n + a.tokens.completion, 0),

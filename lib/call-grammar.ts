@@ -106,6 +106,34 @@ export function buildGbnf(calls: CallSpec[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** Above this many lines a grammar's lines are not listed (OutputGrammar.choices): scoring them all would cost too much. */
+export const MAX_LISTED_LINES = 400;
+
+/**
+ * Every line the GBNF admits, COMPLETION_LEAD first and without the newline, when every argument is finite (an
+ * enum, fixed lists, a bool) and there are at most MAX_LISTED_LINES of them; otherwise undefined.
+ */
+export function finiteLines(calls: CallSpec[]): string[] | undefined {
+  const values = (arg: ArgSpec): string[] | undefined => {
+    if (arg.type === 'bool') return ['True', 'False'];
+    if (arg.type === 'int_list') return arg.lists?.map((l) => pyIntList([...l]));
+    return arg.enum?.map((v) => pyStr(v));
+  };
+  const lines: string[] = [];
+  for (const call of calls) {
+    let partial = [`${COMPLETION_LEAD}${call.name}(`];
+    for (const [j, arg] of call.args.entries()) {
+      const vs = values(arg);
+      if (!vs) return undefined;
+      partial = partial.flatMap((p) => vs.map((v) => `${p}${j ? ', ' : ''}${arg.name}=${v}`));
+      if (partial.length + lines.length > MAX_LISTED_LINES) return undefined;
+    }
+    lines.push(...partial.map((p) => `${p})`));
+    if (lines.length > MAX_LISTED_LINES) return undefined;
+  }
+  return [...new Set(lines)];
+}
+
 // ---------------------------------------------------------------------------------------------- JSON schema
 
 /** One character of a JSON string that needs no escape, as a regex class. */

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { ArgSpec, CallSpec } from './call-spec';
 export type { ArgSpec, ArgType, CallSpec } from './call-spec';
-import { buildGbnf, buildJsonSchema } from './call-grammar';
+import { buildGbnf, buildJsonSchema, finiteLines } from './call-grammar';
 import { CallValue, checkJsonArgs, parseCallLine, renderCallValue } from './call-parser';
 import { pyIntList, pyStr } from './python-literal';
 
@@ -23,6 +23,8 @@ export interface OutputGrammar {
   jsonSchema: Record<string, unknown>;
   /** Turns a JSON reply that follows `jsonSchema` into the text the parser reads. */
   fromJson(value: unknown): string;
+  /** Every line `gbnf` admits (without its newline), when they are few: a model may score them instead (ChatModel.score). */
+  choices?: string[];
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -137,6 +139,7 @@ export function pythonCallSpec<T extends { call: string }>(options: {
       name: options.name,
       gbnf: buildGbnf(calls),
       jsonSchema: buildJsonSchema(calls),
+      choices: finiteLines(calls),
       fromJson(json: unknown): string {
         const action = (json as { action?: CallValue } | null)?.action;
         if (!action || typeof action.call !== 'string') throw new Error(`structured output for ${options.name} has no action.call`);

@@ -39,8 +39,11 @@ export interface LlmStepRecord<K extends StepKind = StepKind> {
   attempts: StepAttempt[];
   /** All samples, when the step was sampled several times; `attempts[0]` is the one that continued. */
   samples?: StepSample[];
-  /** How the continuing sample was chosen: lowest perplexity, or the first parsable one (no log-probs). */
-  selection?: 'lowest_perplexity' | 'first_parsable';
+  /**
+   * How the continuing output was chosen: among samples, by lowest perplexity or as the first parsable one (no
+   * log-probs); `highest_pmi`: the grammar's line the question made most likely (lib/agent/choice-scoring.ts).
+   */
+  selection?: 'lowest_perplexity' | 'first_parsable' | 'highest_pmi';
   /** Every attempt broke a rule the step recovers from: `parsed` is the step's fallback (a decision's Terminate). */
   fallback?: boolean;
   tokens: TokenCounts;

@@ -44,8 +44,29 @@ export interface ChatResult {
   model: string;
 }
 
+/** Completions to score after one prompt: every line a finite grammar admits (OutputGrammar.choices). */
+export interface ScoreRequest {
+  messages: ChatMessage[];
+  completions: string[];
+}
+
+export interface ScoreResult {
+  /** Natural-log probability of each completion's tokens, one array per completion, in request order. */
+  tokenLogprobs: number[][];
+  promptTokens: number;
+  /** Tokens evaluated to score them all (shared prefixes once). */
+  evaluatedTokens: number;
+  model: string;
+}
+
 export interface ChatModel {
   generate(request: ChatRequest): Promise<ChatResult>;
+  /**
+   * Scores given completions of the prompt with the model's own token probabilities, so a step whose grammar
+   * admits a short list of lines can take the most likely whole line instead of decoding greedily token by token.
+   * Optional: only backends that can read the probabilities of given tokens implement it (the embedded model).
+   */
+  score?(request: ScoreRequest): Promise<ScoreResult>;
 }
 
 /** A prompt the caller may send, with its output budget: what a context must hold. */

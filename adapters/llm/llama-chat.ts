@@ -9,13 +9,16 @@
  * - Prompts are raw completions of the Python program, not a chat template: the model continues the code line,
  *   and the local trainer trains on exactly `prompt + completion`.
  * - Thread count is set explicitly: node-llama-cpp's default over-subscribes small machines (~300x slower).
+ * - `score` reads the model's probabilities of given lines (./line-scores.ts).
+ * Longer than 250 lines: the model's two calls and the provider that loads and sizes its contexts share its types.
  */
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import { completionPrompt, type ChatModel, type ChatModelProvider, type ChatRequest, type ChatResult, type ContextFit, type PromptBudget } from '../../ports/chat-model';
+import { completionPrompt, type ChatModel, type ChatModelProvider, type ChatRequest, type ChatResult, type ContextFit, type PromptBudget, type ScoreRequest, type ScoreResult } from '../../ports/chat-model';
 import { NonRetryableError } from '../../ports/errors';
 import { SequencePool } from './sequence-pool';
+import { scoreLines } from './line-scores';
 
 type LlamaCppModule = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 type Token = ReturnType<LlamaModel['tokenize']>[number];
@@ -81,15 +84,19 @@ export class LlamaChatModel implements ChatModel {
     return g;
   }
 
-  async generate(request: ChatRequest): Promise<ChatResult> {
-    const tokens = promptTokens(this.model, completionPrompt(request.messages));
+  private checkFits(promptLength: number, outputLength: number): void {
     const contextSize = this.pool.context.contextSize;
-    if (tokens.length + request.maxTokens > contextSize) {
+    if (promptLength + outputLength > contextSize) {
       throw new NonRetryableError(
-        `prompt of ${tokens.length} tokens plus ${request.maxTokens} output tokens exceeds the context of ${contextSize} tokens per sequence; ` +
+        `prompt of ${promptLength} tokens plus ${outputLength} output tokens exceeds the context of ${contextSize} tokens per sequence; ` +
           'raise llm.contextSize, or shorten the inputs (agent.snippetChars, agent.topK, agent.maxSearches)',
       );
     }
+  }
+
+  async generate(request: ChatRequest): Promise<ChatResult> {
+    const tokens = promptTokens(this.model, completionPrompt(request.messages));
+    this.checkFits(tokens.length, request.maxTokens);
     const grammarState = request.grammar
       ? new this.llamaCpp.LlamaGrammarEvaluationState({ model: this.model, grammar: await this.grammar(request.grammar.gbnf) })
       : undefined;
@@ -134,6 +141,22 @@ export class LlamaChatModel implements ChatModel {
         finishReason,
         model: this.name,
       };
+    } finally {
+      this.pool.release(seq);
+    }
+  }
+
+  /** Each completion's token log-probabilities after the prompt (./line-scores.ts). */
+  async score(request: ScoreRequest): Promise<ScoreResult> {
+    const prompt = promptTokens(this.model, completionPrompt(request.messages));
+    const completions = request.completions.map((c) => this.model.tokenize(c, false));
+    this.checkFits(prompt.length, Math.max(0, ...completions.map((c) => c.length)));
+    const seq = await this.pool.acquire(prompt);
+    try {
+      const { tokenLogprobs, evaluated } = await scoreLines(seq, prompt, completions);
+      this.stats.promptTokens += prompt.length;
+      this.stats.evaluatedPromptTokens += evaluated;
+      return { tokenLogprobs, promptTokens: prompt.length, evaluatedTokens: evaluated, model: this.name };
     } finally {
       this.pool.release(seq);
     }

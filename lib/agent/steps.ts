@@ -23,6 +23,7 @@ import { renderAnswer, renderDecision, renderGroundingCheck, renderRelevanceChec
 import { answerTypeProblem, answerWords, classifyQuestion } from './question-type';
 import { copiedExample, exampleText } from './copy-check';
 import { FEW_SHOTS } from './few-shots';
+import { NO_QUESTION } from './choice-scoring';
 import type { CheckInput, CheckVerdict, Grounding, StepDefinition, StepInputs, StepKind, StepOutputs } from './types';
 
 /** The start of the decision check's message for a repeated search: all attempts repeating means Terminate. */
@@ -60,6 +61,7 @@ export const STEPS: { [K in StepKind]: StepDefinition<K> } = {
     groundedSpec: groundedSummarySpec,
     maxTokens: 128,
     render: renderSummary,
+    withoutQuestion: (input) => ({ ...input, question: NO_QUESTION }),
     check: (input, output) => {
       const bad = output.used_results.filter((id) => id > input.results.length);
       return bad.length ? `used_results cites ${bad.join(', ')}, but there are only ${input.results.length} results` : undefined;

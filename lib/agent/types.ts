@@ -82,4 +82,6 @@ export interface StepDefinition<K extends StepKind> {
    * Terminate() for a decision that only repeats earlier searches; undefined to fail.
    */
   fallback?(input: StepInputs[K], lastError: string): StepOutputs[K] | undefined;
+  /** The input with the question blanked out: the baseline of a choice by PMI with the question (lib/agent/choice-scoring.ts). */
+  withoutQuestion?(input: StepInputs[K]): StepInputs[K];
 }
