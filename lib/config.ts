@@ -123,7 +123,7 @@ export const AgentSchema = z.object({
   /**
    * Steps that, at temperature 0 with one sample, take the grammar's line the question makes most likely (PMI,
    * lib/agent/choice-scoring.ts) instead of decoding greedily, where the grammar lists its lines and the model can
-   * score them (the embedded model). Measured on dev50: docs/eval/dev50-pmi-summary.md.
+   * score them (the embedded model). Measured on dev50: docs/eval/dev50-line-scoring.md.
    */
   pmiSteps: z.array(z.enum(['decision', 'summary', 'answer', 'relevance_check', 'grounding_check'])).default(['summary']),
 });

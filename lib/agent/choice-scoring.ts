@@ -4,7 +4,7 @@
  * after the step's prompt and after the same prompt with the question blanked out (StepDefinition.withoutQuestion),
  * and the line whose log-probability the question raises most is taken. The plain likelihood favours short lines
  * of common words; the difference favours what bears on the question (Holtzman et al. 2021, "Surface Form
- * Competition"). Measured on dev50's recorded summary steps: docs/eval/dev50-pmi-summary.md. Pure.
+ * Competition"). Measured on dev50's recorded summary steps: docs/eval/dev50-line-scoring.md. Pure.
  */
 
 /** What the question reads as in the prompt that measures a line's likelihood without it. */
