@@ -4,6 +4,8 @@
  * share with the one before (a grammar's lines share their call name and often their first words); the last
  * shared token is evaluated again for its next-token logits.
  */
+import { sharedPrefix } from './sequence-pool';
+
 type LlamaCppModule = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 type Llama = Awaited<ReturnType<LlamaCppModule['getLlama']>>;
 type LlamaModel = Awaited<ReturnType<Llama['loadModel']>>;
@@ -58,11 +60,5 @@ function tokenLogprob(logits: Map<Token, number> | undefined, totalWeight: numbe
 function compareTokens(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
-}
-
-function sharedPrefix(a: readonly number[], b: readonly number[]): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
 }
 

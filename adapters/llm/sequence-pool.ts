@@ -88,7 +88,7 @@ function longestPrefix<S extends PooledSequence>(entries: Entry<S>[], tokens: re
   return best;
 }
 
-function sharedPrefix(a: readonly number[], b: readonly number[]): number {
+export function sharedPrefix(a: readonly number[], b: readonly number[]): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
