@@ -71,9 +71,9 @@ export function createActivities(deps: ActivityDeps) {
   /** One LLM step; its model calls counted in a ledger, outputs its own parser rejects as unparsable. */
   const llmStep = <K extends StepKind>(kind: K, call: StepCall<K>) => {
     const ledger = new FailureLedger((_, text) => parseStepOutput(kind, call.input, text, deps.agent.grounding).ok);
-    const llm = { models: ledger.watch(deps.models), store: deps.store, maxRepairs: deps.agent.maxRepairs, grounding: deps.agent.grounding, pmiSteps: deps.agent.pmiSteps };
+    const watched = { ...llm, models: ledger.watch(deps.models) };
     const where = { trajectoryId: call.trajectoryId, activity: `${String(call.index).padStart(2, '0')}-${kind}` };
-    return withCall(call, waiting(() => withFailureLedger(deps.store, where, ledger, () => runLlmStep(llm, kind, call))));
+    return withCall(call, waiting(() => withFailureLedger(deps.store, where, ledger, () => runLlmStep(watched, kind, call))));
   };
   return {
     // The agent (trajectoryWorkflow).

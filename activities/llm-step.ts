@@ -99,12 +99,12 @@ async function draw<K extends StepKind>(model: ChatModel, o: DrawOptions<K>): Pr
  */
 async function pmiDraw<K extends StepKind>(model: ChatModel, o: DrawOptions<K>): Promise<Draw<K> | undefined> {
   const lines = o.spec.grammar.choices;
-  const withoutQuestion = stepDefinition(o.kind).withoutQuestion;
-  if (!model.score || !withoutQuestion || !lines || lines.length < 2) return undefined;
+  const def = stepDefinition(o.kind);
+  if (!model.score || !def.withoutQuestion || !lines || lines.length < 2) return undefined;
   const started = Date.now();
   const messages = (prompt: string) => stepRequest(o.kind, prompt, o.spec, 0).messages;
   const withQ = await model.score({ messages: messages(o.prompt), completions: lines });
-  const withoutQ = await model.score({ messages: messages(stepDefinition(o.kind).render(withoutQuestion(o.call.input))), completions: lines });
+  const withoutQ = await model.score({ messages: messages(def.render(def.withoutQuestion(o.call.input))), completions: lines });
   const best = argmax(pmiScores(withQ.tokenLogprobs, withoutQ.tokenLogprobs));
   const raw = lines[best];
   const parsed = parseStepOutput(o.kind, o.call.input, raw, o.grounding);
