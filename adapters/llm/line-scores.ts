@@ -35,7 +35,7 @@ export async function scoreLines(seq: LlamaSequence, prompt: Token[], completion
     evaluated += fresh.length;
     const results = fresh.length
       ? await seq.controlledEvaluate(
-          fresh.map((t, j) => [t, { generateNext: { logits: { filter: { tokens: [tokens[shared + j]], includeTop: 1 } }, totalLogitWeight: true } }]),
+          fresh.map((t, j) => [t, { generateNext: { options: { temperature: 0 }, logits: { filter: { tokens: [tokens[shared + j]], includeSelected: true } }, totalLogitWeight: true } }]),
         )
       : [];
     const logprobs = [...prevLogprobs.slice(0, shared)];
@@ -47,8 +47,10 @@ export async function scoreLines(seq: LlamaSequence, prompt: Token[], completion
 }
 
 /**
- * log p(token) from the filtered logits (the token's and the largest: the filter's `includeTop: 1`, since its
- * `includeMax` returned only the token's in node-llama-cpp 3.x) and the sum of exp(logit - max).
+ * log p(token) from the filtered logits (the token's and the largest) and the sum of exp(logit - max). The largest
+ * comes from `includeSelected` at temperature 0, where the selected token is the argmax: `includeTop: 1` sorts the
+ * whole vocabulary for every token (1.5 times the scoring time here), and `includeMax` returns only the token's in
+ * node-llama-cpp 3.x.
  */
 function tokenLogprob(logits: Map<Token, number> | undefined, totalWeight: number | undefined, token: Token): number {
   const value = logits?.get(token);
