@@ -45,9 +45,7 @@ function decisionState(i: DecisionInput): Assignment[] {
 }
 function summaryState(i: SummaryInput): Assignment[] {
   const results: PyValue = i.results.map((r, n) => ({ call: 'SearchResult', args: [['id', n + 1], ['title', r.title], ['snippet', r.snippet]] }));
-  // The question last: the question-blanked prompt of PMI scoring (choice-scoring.ts) then shares the query and the
-  // results with the prompt it is compared with, and costs a few tokens instead of a second pass over the results.
-  return [{ name: 'QUERY', type: 'str', value: i.query }, { name: 'SEARCH_RESULTS', type: 'List[SearchResult]', value: results }, q(i.question)];
+  return [q(i.question), { name: 'QUERY', type: 'str', value: i.query }, { name: 'SEARCH_RESULTS', type: 'List[SearchResult]', value: results }];
 }
 function answerState(i: AnswerInput): Assignment[] {
   return [q(i.question), past(i.pastActions)];
@@ -84,7 +82,7 @@ export function renderSummary(input: SummaryInput, notes?: string[]): string {
   return renderProgram({
     doc:
       'Summarise search results for a search agent.\n\n' +
-      'Each task gives the QUERY the agent ran, its SEARCH_RESULTS and the ORIGINAL_QUESTION. The summary repeats,\n' +
+      'Each task gives ORIGINAL_QUESTION, the QUERY the agent ran and its SEARCH_RESULTS. The summary repeats,\n' +
       'word for word, the one sentence of the results that tells most about the question, and used_results\n' +
       'gives the id of the result it comes from.\n',
     classes: [

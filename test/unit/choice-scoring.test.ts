@@ -98,17 +98,6 @@ describe('an LLM step chosen by PMI', () => {
     expect(record.tokens.prompt).toBe(200);
   });
 
-  test('the question-blanked prompt differs from the step prompt only from the question on, so it reuses the evaluated results', async () => {
-    const model = new ScoringModel({});
-    await runLlmStep(deps(model), 'summary', call());
-    const [withQ, withoutQ] = model.scored.map((r) => r.messages.at(-1)!.content);
-    let shared = 0;
-    while (withQ[shared] === withoutQ[shared]) shared++;
-    expect(withQ.slice(0, shared)).toMatch(/SEARCH_RESULTS[^]*\nORIGINAL_QUESTION: str = "$/);
-    expect(withQ.slice(0, shared)).toContain(STEP_SAMPLES.summary.results.at(-1)!.snippet.slice(0, 40));
-    expect(withQ.length - shared).toBeLessThan(STEP_SAMPLES.summary.question.length + 200);
-  });
-
   test.each([
     ['the step is not configured for it', () => deps(new ScoringModel({ summary: [decoded] }), []), call()],
     ['the step samples at a temperature', () => deps(new ScoringModel({ summary: [decoded] })), call(0.5)],
