@@ -12,6 +12,14 @@ type LlamaModel = Awaited<ReturnType<Llama['loadModel']>>;
 type LlamaSequence = ReturnType<Awaited<ReturnType<LlamaModel['createContext']>>['getSequence']>;
 type Token = ReturnType<LlamaModel['tokenize']>[number];
 
+/**
+ * Tokens evaluated per batch when scoring. llama.cpp's CPU kernels for larger batches give a token logits that
+ * depend on the tokens batched after it (measured: up to 0.2 nats a token on 80-token lines), so a line's score
+ * would depend on which other lines share its prefix; in batches of 16 every token's logits are those of
+ * one-token decoding (test/e2e/embedded-score.test.ts).
+ */
+const SCORE_BATCH = 16;
+
 /** `prompt` whole (BOS first where the model wants one); the sequence keeps what it shares of it. */
 export async function scoreLines(seq: LlamaSequence, prompt: Token[], completions: Token[][]): Promise<{ tokenLogprobs: number[][]; evaluated: number }> {
   const head = prompt.slice(0, -1);
@@ -33,11 +41,16 @@ export async function scoreLines(seq: LlamaSequence, prompt: Token[], completion
     await seq.adaptStateToTokens([...head, ...inputs.slice(0, shared)], false);
     const fresh = inputs.slice(shared);
     evaluated += fresh.length;
-    const results = fresh.length
-      ? await seq.controlledEvaluate(
-          fresh.map((t, j) => [t, { generateNext: { options: { temperature: 0 }, logits: { filter: { tokens: [tokens[shared + j]], includeSelected: true } }, totalLogitWeight: true } }]),
-        )
-      : [];
+    const results = [];
+    for (let start = 0; start < fresh.length; start += SCORE_BATCH) {
+      const part = fresh.slice(start, start + SCORE_BATCH);
+      const at = shared + start;
+      results.push(
+        ...(await seq.controlledEvaluate(
+          part.map((t, j) => [t, { generateNext: { options: { temperature: 0 }, logits: { filter: { tokens: [tokens[at + j]], includeSelected: true } }, totalLogitWeight: true } }]),
+        )),
+      );
+    }
     const logprobs = [...prevLogprobs.slice(0, shared)];
     results.forEach((r, j) => logprobs.push(tokenLogprob(r?.next.logits, r?.next.totalLogitWeight, tokens[shared + j])));
     out[i] = logprobs;

@@ -2,7 +2,8 @@
  * Scores the grounded summary's lines of the sample input with the embedded model, three ways: in one call, in one
  * call in reverse order, and one line per call; and a greedy ungrammared completion of the same prompt, with its
  * token log-probabilities, scored again as a given line; and, as an independent reference, each line's
- * log-probabilities read from node-llama-cpp's full next-token distributions on a context of its own. Run as its
+ * log-probabilities read from node-llama-cpp's full next-token distributions on a context of its own, one token at a
+ * time as decoding evaluates them. Run as its
  * own process (node-llama-cpp is ESM-only):
  *   tsx test/helpers/embedded-score.ts '{"modelPath": "..."}'
  * Prints `{"lines", "together", "reversed", "single", "reference", "greedy": {"text", "logprobs", "scored"}}`.
@@ -50,8 +51,13 @@ async function referenceLogprobs(modelPath: string, prompt: string, lines: strin
       const tokens = model.tokenize(line, false);
       await seq.evaluateWithoutGeneratingNewTokens(head.slice(0, -1));
       const inputs = [head[head.length - 1], ...tokens.slice(0, -1)];
-      const results = await seq.controlledEvaluate(inputs.map((t) => [t, { generateNext: { probabilities: true } }]));
-      out.push(tokens.map((t, j) => Math.log(results[j]!.next.probabilities!.get(t)!)));
+      // One token at a time, as decoding evaluates them.
+      const logprobs: number[] = [];
+      for (const [j, t] of inputs.entries()) {
+        const [result] = await seq.controlledEvaluate([[t, { generateNext: { probabilities: true } }]]);
+        logprobs.push(Math.log(result!.next.probabilities!.get(tokens[j])!));
+      }
+      out.push(logprobs);
       await context.dispose();
     }
     return out;
