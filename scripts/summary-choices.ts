@@ -1,10 +1,11 @@
 /**
- * How many sentences should a grounded summary choose from? `npm run experiment:summary-choices [-- --choices
- * 6,3,2,1 --dataset FILE --corpus FILE --threads N]`.
+ * How many sentences should a grounded summary choose from, and should it always keep the lead sentence?
+ * `npm run experiment:summary-choices [-- --choices 6,3,2,1 --forms one,lead --dataset FILE --corpus FILE --threads N]`.
  *
  * For each question whose reference is not yes/no, it searches the question itself (top 3, as the agent's first
  * search would), runs the summary step of the embedded model (greedy, the grounded grammar) once per cap on the
- * choices, and counts the summaries whose sentence holds a reference answer. Isolates the summary step: the rest of
+ * choices and per form (`one`: one sentence of those offered; `lead`: the sentence sharing most words with the
+ * question and one more, the agent's default), and counts the summaries that hold a reference answer. Isolates the summary step: the rest of
  * the trajectory does not change with the cap, so the figures are exact counts, not a sample of trajectories.
  * docs/eval/dev50-summary-choices.md has the results that set MAX_SUMMARY_CHOICES.
  */
@@ -24,6 +25,7 @@ const ROOT = path.join(__dirname, '..');
 const { values } = parseArgs({
   options: {
     choices: { type: 'string', default: '6,3,2,1' },
+    forms: { type: 'string', default: 'one,lead' },
     dataset: { type: 'string', default: path.join(ROOT, 'data/hotpotqa-dev50/questions.jsonl') },
     corpus: { type: 'string', default: path.join(ROOT, 'data/hotpotqa-dev50/corpus.jsonl') },
     model: { type: 'string', default: path.join(ROOT, 'models/SmolLM2-135M-Instruct.Q4_1.gguf') },
@@ -33,6 +35,8 @@ const { values } = parseArgs({
 
 async function main() {
   const caps = values.choices!.split(',').map(Number);
+  const forms = values.forms!.split(',') as Array<'one' | 'lead'>;
+  const cells = caps.flatMap((k) => forms.map((form) => ({ k, form, key: `${k} ${form}` })));
   const { questions } = loadDataset(fs.readFileSync(values.dataset!, 'utf8'), values.dataset!);
   const open = questions.filter((q) => q.answers.length && !q.answers.some((a) => yesNo(a)));
   const dbPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'restact-summary-choices-')), 'index.sqlite');
@@ -40,7 +44,7 @@ async function main() {
   const search = new SqliteSearchEngine(dbPath);
   const models = new LlamaChatModelProvider({ modelPath: values.model!, loraAdapters: [], threads: Number(values.threads), sequences: 1, contextSize: 4096 });
   const model = await models.get();
-  const held = Object.fromEntries(caps.map((k) => [k, 0]));
+  const held: Record<string, number> = Object.fromEntries(cells.map((c) => [c.key, 0]));
   const inResults = { any: 0 };
   try {
     for (const [i, q] of open.entries()) {
@@ -48,24 +52,24 @@ async function main() {
       const results = (await search.search(query, 3)).map((h) => ({ title: h.title, snippet: h.text }));
       if (results.some((r) => containsReference(r.snippet, q.answers))) inResults.any++;
       const input = { question: q.question, query, results, known: [] };
-      const cells: string[] = [];
-      for (const k of caps) {
-        const spec = groundedSummarySpec(input, k);
+      const marks: string[] = [];
+      for (const { k, form, key } of cells) {
+        const spec = groundedSummarySpec(input, k, form === 'lead');
         const out = await model.generate(stepRequest('summary', renderSummary(input), spec, 0));
         const parsed = spec.parse(out.text);
         const hit = parsed.ok && containsReference(parsed.value.knowledge, q.answers) === 1;
-        if (hit) held[k]++;
-        cells.push(`${k}:${hit ? 'holds' : '-'}`);
+        if (hit) held[key]++;
+        marks.push(`${key}:${hit ? 'holds' : '-'}`);
       }
-      process.stderr.write(`${i + 1}/${open.length} ${cells.join(' ')}  ${q.question.slice(0, 70)}\n`);
+      process.stderr.write(`${i + 1}/${open.length} ${marks.join(' ')}  ${q.question.slice(0, 70)}\n`);
     }
   } finally {
     await models.close();
     await search.close();
   }
   console.log(`${open.length} questions whose reference is not yes/no; a reference is in the top 3 results for ${inResults.any}.`);
-  console.log('| sentences to choose from | summaries holding a reference answer |\n|---|---|');
-  for (const k of caps) console.log(`| ${k} | ${held[k]} of ${open.length} |`);
+  console.log('| sentences offered | form | summaries holding a reference answer |\n|---|---|---|');
+  for (const { k, form, key } of cells) console.log(`| ${k} | ${form} | ${held[key]} of ${open.length} |`);
 }
 
 main().catch((err) => {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { pythonCallSpec, type CallSpec, type OutputSpec } from '../output-spec';
-import { answerChoices, MAX_SUMMARY_CHOICES, queryChoices, summaryChoices } from './evidence';
+import { answerChoices, MAX_SUMMARY_CHOICES, queryChoices, summaryStatements } from './evidence';
 import { classifyQuestion, sameAnswer } from './question-type';
 import type { Answer, AnswerInput, CheckInput, CheckVerdict, Decision, DecisionInput, PastAction, Summary, SummaryInput } from './types';
 
@@ -75,17 +75,21 @@ export function groundedDecisionSpec(input: DecisionInput): OutputSpec<Decision>
 export const NOTHING_NEW = 'The results say nothing new about the question.';
 
 /**
- * A summary grounded in this search: one sentence of the results (summaryChoices), written with the number of
- * the result it comes from, so `used_results` always matches the text; or NOTHING_NEW citing no result, when no
- * new sentence shares a word with the question or the query (and always when there is no new sentence at all).
+ * A summary grounded in this search: the sentence of the results sharing most words with the question, with one
+ * more that the model chooses (summaryStatements), written with the numbers of the results they come from, so
+ * `used_results` always matches the text; or NOTHING_NEW citing no result, when no new sentence shares a word with
+ * the question or the query (and always when there is no new sentence at all).
  */
-export function groundedSummarySpec(input: SummaryInput, maxChoices = MAX_SUMMARY_CHOICES): OutputSpec<Summary> {
-  const { sentences, bearing } = summaryChoices(input, input.known ?? [], maxChoices);
-  const byResult = new Map<number, string[]>();
-  for (const c of sentences) byResult.set(c.resultId, [...(byResult.get(c.resultId) ?? []), c.text]);
-  const calls: CallSpec[] = [...byResult].map(([id, texts]) => ({
+export function groundedSummarySpec(input: SummaryInput, maxChoices = MAX_SUMMARY_CHOICES, keepLead = true): OutputSpec<Summary> {
+  const { statements, bearing } = summaryStatements(input, input.known ?? [], maxChoices, keepLead);
+  const byResults = new Map<string, { ids: number[]; texts: string[] }>();
+  for (const s of statements) {
+    const key = s.resultIds.join(',');
+    byResults.set(key, { ids: s.resultIds, texts: [...(byResults.get(key)?.texts ?? []), s.text] });
+  }
+  const calls: CallSpec[] = [...byResults.values()].map(({ ids, texts }) => ({
     name: 'Summary',
-    args: [{ name: 'knowledge', type: 'str', enum: texts }, { name: 'used_results', type: 'int_list', lists: [[id]] }],
+    args: [{ name: 'knowledge', type: 'str', enum: texts }, { name: 'used_results', type: 'int_list', lists: [ids] }],
   }));
   if (!bearing) calls.push({ name: 'Summary', args: [{ name: 'knowledge', type: 'str', enum: [NOTHING_NEW] }, { name: 'used_results', type: 'int_list', lists: [[]] }] });
   return pythonCallSpec<Summary>({ name: 'summary', variable: 'summary', calls, schema: summarySchema });

@@ -59,7 +59,8 @@ export const STEPS: { [K in StepKind]: StepDefinition<K> } = {
     kind: 'summary',
     spec: summarySpec,
     groundedSpec: groundedSummarySpec,
-    maxTokens: 128,
+    // Two sentences of up to MAX_SENTENCE_CHARS each (summaryStatements), at 2 characters a token or more.
+    maxTokens: 384,
     render: renderSummary,
     withoutQuestion: (input) => ({ ...input, question: NO_QUESTION }),
     check: (input, output) => {

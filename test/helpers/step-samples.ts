@@ -18,6 +18,8 @@ export const STEP_SAMPLES: { [K in StepKind]: StepInputs[K] } = {
     results: [
       { title: 'Scott Derrickson', snippet: 'Scott Derrickson (born July 16, 1966) is an American director, screenwriter and producer.' },
       { title: 'Ed Wood', snippet: 'Edward Davis Wood Jr. (October 10, 1924 – December 10, 1978) was an American filmmaker, actor, writer, producer, and director.' },
+      // A third result, so the grounded summary (the lead sentence and one more) has two lines to choose from.
+      { title: 'Ed Wood (film)', snippet: 'Ed Wood is a 1994 American biographical period comedy-drama film directed and produced by Tim Burton.' },
     ],
   },
   answer: { question, pastActions },

@@ -45,10 +45,11 @@ describe('finiteLines: every line a finite grammar admits', () => {
     expect(finiteLines([{ name: 'Answer', args: [{ name: 'text', type: 'str', enum: many }] }])).toBeUndefined();
   });
 
-  test('the grounded summary lists its sentences with the result each comes from', () => {
+  test('the grounded summary lists its statements with the results they come from', () => {
     const lines = specFor('summary', STEP_SAMPLES.summary, 'evidence').grammar.choices!;
-    expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(lines.some((l) => l.includes('American director') && l.endsWith('used_results=[1])'))).toBe(true);
+    expect(lines).toHaveLength(2);
+    expect(lines.every((l) => l.includes('American director'))).toBe(true);
+    expect(lines.some((l) => l.includes('Tim Burton') && l.endsWith('used_results=[1, 3])'))).toBe(true);
     expect(specFor('summary', STEP_SAMPLES.summary, 'free').grammar.choices).toBeUndefined();
   });
 });
@@ -69,13 +70,13 @@ describe('pmiScores and argmax', () => {
   });
 });
 
-/** Scores lines from a table: with the question, the sentence about Ed Wood is likelier; the question raises Scott Derrickson's most. */
+/** Scores lines from a table: with the question, the statement about Ed Wood is likelier; the question raises the film's most. */
 class ScoringModel extends ScriptedModel implements ChatModel {
   readonly scored: ScoreRequest[] = [];
   async score(request: ScoreRequest): Promise<ScoreResult> {
     this.scored.push(request);
     const blank = request.messages.some((m) => m.content.includes(`ORIGINAL_QUESTION: str = "${NO_QUESTION}"`));
-    const logprob = (line: string) => (line.includes('Edward Davis Wood') ? (blank ? -2 : -1) : line.includes('Scott Derrickson') ? (blank ? -9 : -3) : -20);
+    const logprob = (line: string) => (line.includes('Edward Davis Wood') ? (blank ? -2 : -1) : line.includes('Tim Burton') ? (blank ? -9 : -3) : -20);
     return { tokenLogprobs: request.completions.map((l) => [logprob(l)]), promptTokens: 100, evaluatedTokens: 10, model: 'scoring' };
   }
 }
@@ -83,13 +84,13 @@ class ScoringModel extends ScriptedModel implements ChatModel {
 describe('an LLM step chosen by PMI', () => {
   const call = (temperature = 0) => ({ trajectoryId: 't-pmi', index: 2, temperature, input: STEP_SAMPLES.summary });
   const deps = (models: ScriptedModel, pmiSteps: Array<'summary'> = ['summary']) => ({ models, store: new LocalDirStore(tempDir('pmi')), maxRepairs: 1, grounding: 'evidence' as const, pmiSteps });
-  const decoded = 'Summary(knowledge="Edward Davis Wood Jr. (October 10, 1924 – December 10, 1978) was an American filmmaker, actor, writer, producer, and director.", used_results=[2])';
+  const decoded = `Summary(knowledge="${STEP_SAMPLES.summary.results[0].snippet} ${STEP_SAMPLES.summary.results[1].snippet}", used_results=[1, 2])`;
 
   test('takes the highest-PMI line without decoding, and records how it was chosen', async () => {
     const model = new ScoringModel({});
     const d = deps(model);
     const out = await runLlmStep(d, 'summary', call());
-    expect(out.value).toEqual({ call: 'Summary', knowledge: 'Scott Derrickson (born July 16, 1966) is an American director, screenwriter and producer.', used_results: [1] });
+    expect(out.value).toEqual({ call: 'Summary', knowledge: `${STEP_SAMPLES.summary.results[0].snippet} ${STEP_SAMPLES.summary.results[2].snippet}`, used_results: [1, 3] });
     expect(model.calls).toHaveLength(0);
     expect(model.scored).toHaveLength(2);
     expect(model.scored[1].messages.at(-1)!.content).toContain(`ORIGINAL_QUESTION: str = "${NO_QUESTION}"`);
@@ -105,7 +106,7 @@ describe('an LLM step chosen by PMI', () => {
   ])('decodes as before when %s', async (_why, makeDeps, stepCall) => {
     const d = makeDeps();
     const out = await runLlmStep(d, 'summary', stepCall);
-    expect((out.value as { knowledge: string }).knowledge).toMatch(/^Edward Davis Wood/);
+    expect((out.value as { knowledge: string }).knowledge).toMatch(/^Scott Derrickson .* Edward Davis Wood/);
     expect((d.models as ScriptedModel).calls.map((c: ChatRequest) => c.grammar?.name)).toEqual(['summary']);
     const record = await getJson<LlmStepRecord<'summary'>>(d.store, out.step.ref);
     expect(record.selection).toBeUndefined();

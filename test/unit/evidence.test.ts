@@ -1,4 +1,4 @@
-import { answerChoices, names, queryChoices, splitSentences, summaryChoices, MAX_SUMMARY_CHOICES } from '../../lib/agent/evidence';
+import { answerChoices, names, queryChoices, splitSentences, summaryChoices, summaryStatements, MAX_SUMMARY_CHOICES } from '../../lib/agent/evidence';
 import { classifyQuestion } from '../../lib/agent/question-type';
 import { copiedExample, exampleText } from '../../lib/agent/copy-check';
 import { FEW_SHOTS } from '../../lib/agent/few-shots';
@@ -51,6 +51,41 @@ describe('summaryChoices: the sentences a grounded summary may state', () => {
     const many = Array.from({ length: 10 }, (_, i) => ({ title: `Page ${i}`, snippet: `Filler sentence number ${i} about gardening tools.` }));
     const choices = summaryChoices({ ...input, query: 'Shirley Temple', results: [...many, { title: 'Shirley Temple', snippet: TEMPLE }] }).sentences;
     expect(choices.map((c) => c.resultId)).toContain(11);
+  });
+});
+
+describe('summaryStatements: the lead sentence and one more', () => {
+  const input = { question: QUESTION, query: 'actress who played Corliss Archer', results: [{ title: 'Kiss and Tell (1945 film)', snippet: KISS }, { title: 'Shirley Temple', snippet: TEMPLE }] };
+  const lead = 'Kiss and Tell is a 1945 American comedy film starring then 17-year-old Shirley Temple as Corliss Archer.';
+
+  test('every statement holds the lead, with each other offered sentence in reading order, citing both results', () => {
+    const { statements, bearing } = summaryStatements(input);
+    const others = summaryChoices(input).sentences.filter((s) => s.text !== lead);
+    expect(bearing).toBe(true);
+    expect(statements).toHaveLength(others.length);
+    for (const s of statements) expect(s.text).toContain(lead);
+    expect(statements).toContainEqual({ resultIds: [1, 2], text: `${lead} As an adult, she was named United States ambassador to Ghana and also served as Chief of Protocol of the United States.` });
+    // A sentence of an earlier result comes before the lead.
+    const reversed = summaryStatements({ ...input, results: [...input.results].reverse() }).statements;
+    expect(reversed).toContainEqual({ resultIds: [1, 2], text: `Shirley Temple Black (April 23, 1928 – February 10, 2014) was an American actress. ${lead}` });
+  });
+
+  test('a two-sentence summary counts both sentences as stated; the lead alone when nothing else is new', () => {
+    const [first] = summaryStatements(input).statements;
+    const next = summaryStatements(input, [first.text]);
+    for (const s of next.statements) expect(first.text).not.toContain(s.text.split('. ')[0]);
+    const onlyOne = summaryStatements({ ...input, results: [{ title: 'Kiss and Tell (1945 film)', snippet: lead }] });
+    expect(onlyOne.statements).toEqual([{ resultIds: [1], text: lead }]);
+  });
+
+  test('without keepLead, the one-sentence summaries: each offered sentence alone', () => {
+    expect(summaryStatements(input, [], MAX_SUMMARY_CHOICES, false).statements).toEqual(summaryChoices(input).sentences.map((s) => ({ resultIds: [s.resultId], text: s.text })));
+  });
+
+  test('results that share no word with the question offer their sentences one by one', () => {
+    const off = summaryStatements({ ...input, results: [{ title: 'Gardening', snippet: 'Rakes and hoes are garden tools. Spades dig holes in gardens.' }] });
+    expect(off.bearing).toBe(false);
+    expect(off.statements.map((s) => s.text)).toEqual(['Rakes and hoes are garden tools.', 'Spades dig holes in gardens.']);
   });
 });
 

@@ -5,51 +5,64 @@
 import { gbnfToRegExp } from '../helpers/gbnf-matcher';
 import { COMPLETION_LEAD } from '../../lib/call-grammar';
 import { NOTHING_NEW } from '../../lib/agent/specs';
-import { parseStepOutput, REPEATED_SEARCH, specFor, STEPS } from '../../lib/agent/steps';
+import { parseStepOutput, REPEATED_SEARCH, specFor, stepDefinition, STEPS } from '../../lib/agent/steps';
 import type { AnswerInput, CheckInput, SummaryInput } from '../../lib/agent/types';
 
 const QUESTION = 'What government position was held by the woman who portrayed Corliss Archer in the film Kiss and Tell?';
 const KISS = 'Kiss and Tell is a 1945 American comedy film starring then 17-year-old Shirley Temple as Corliss Archer.';
+const FILM = 'It was directed by Richard Wallace.';
 const TEMPLE = 'As an adult, Shirley Temple was named United States ambassador to Ghana and served as Chief of Protocol of the United States.';
 
 const admits = (gbnf: string, line: string) => gbnfToRegExp(gbnf).test(COMPLETION_LEAD + line + '\n');
 
-describe('a grounded summary states one sentence of the results, citing the result it comes from', () => {
+describe('a grounded summary states the lead sentence of the results and one more, citing the results they come from', () => {
   const input: SummaryInput = {
     question: QUESTION,
     query: 'Shirley Temple Corliss Archer',
     results: [
-      { title: 'Kiss and Tell (1945 film)', snippet: KISS },
+      { title: 'Kiss and Tell (1945 film)', snippet: `${KISS} ${FILM}` },
       { title: 'Shirley Temple', snippet: TEMPLE },
     ],
   };
   const spec = specFor('summary', input, 'evidence');
+  const line = (text: string, ids: number[]) => `Summary(knowledge=${JSON.stringify(text)}, used_results=[${ids.join(', ')}])`;
 
-  test('every sentence with its own result is admitted and parses', () => {
-    for (const [text, id] of [[KISS, 1], [TEMPLE, 2]] as const) {
-      const line = `Summary(knowledge=${JSON.stringify(text)}, used_results=[${id}])`;
-      expect(admits(spec.grammar.gbnf, line)).toBe(true);
-      expect(parseStepOutput('summary', input, line, 'evidence')).toEqual({ ok: true, value: { call: 'Summary', knowledge: text, used_results: [id] } });
+  test('the lead (most words shared with the question) with each other sentence, in reading order, is admitted and parses', () => {
+    for (const [text, ids] of [[`${KISS} ${FILM}`, [1]], [`${KISS} ${TEMPLE}`, [1, 2]]] as const) {
+      expect(admits(spec.grammar.gbnf, line(text, [...ids]))).toBe(true);
+      expect(parseStepOutput('summary', input, line(text, [...ids]), 'evidence')).toEqual({ ok: true, value: { call: 'Summary', knowledge: text, used_results: ids } });
     }
+    expect(spec.grammar.choices).toHaveLength(2);
   });
 
-  test('invented text, a wrong citation or no citation is not admitted, and is rejected', () => {
-    for (const line of [
+  test('invented text, a dropped lead, a wrong citation or no citation is not admitted, and is rejected', () => {
+    for (const bad of [
       'Summary(knowledge="Shirley Temple was a diplomat.", used_results=[2])',
-      `Summary(knowledge=${JSON.stringify(TEMPLE)}, used_results=[1])`,
-      `Summary(knowledge=${JSON.stringify(TEMPLE)}, used_results=[])`,
-      `Summary(knowledge=${JSON.stringify(NOTHING_NEW)}, used_results=[])`, // the results do bear on the question
+      line(TEMPLE, [2]), // the lead is always stated
+      line(`${FILM} ${TEMPLE}`, [1, 2]),
+      line(`${KISS} ${TEMPLE}`, [1]),
+      line(`${KISS} ${TEMPLE}`, []),
+      line(`${TEMPLE} ${KISS}`, [1, 2]), // not in reading order
+      line(NOTHING_NEW, []), // the results do bear on the question
     ]) {
-      expect(admits(spec.grammar.gbnf, line)).toBe(false);
-      expect(parseStepOutput('summary', input, line, 'evidence').ok).toBe(false);
+      expect(admits(spec.grammar.gbnf, bad)).toBe(false);
+      expect(parseStepOutput('summary', input, bad, 'evidence').ok).toBe(false);
     }
   });
 
   test('what an earlier summary stated cannot be stated again; with nothing new left, the summary says so', () => {
-    const again = specFor('summary', { ...input, known: [KISS] }, 'evidence');
-    expect(admits(again.grammar.gbnf, `Summary(knowledge=${JSON.stringify(KISS)}, used_results=[1])`)).toBe(false);
-    const nothing = specFor('summary', { ...input, known: [KISS, TEMPLE] }, 'evidence');
-    expect(admits(nothing.grammar.gbnf, `Summary(knowledge=${JSON.stringify(NOTHING_NEW)}, used_results=[])`)).toBe(true);
+    const again = specFor('summary', { ...input, known: [`${KISS} ${TEMPLE}`] }, 'evidence');
+    expect(again.grammar.choices).toEqual([` ${line(FILM, [1])}`]);
+    const nothing = specFor('summary', { ...input, known: [`${KISS} ${TEMPLE}`, FILM] }, 'evidence');
+    expect(admits(nothing.grammar.gbnf, line(NOTHING_NEW, []))).toBe(true);
+  });
+
+  test('the longest statement, two sentences at the length bound, fits the step\'s token budget at 2 characters a token', () => {
+    const long = (w: string) => `Shirley Temple ${Array.from({ length: 80 }, () => w).join(' ')}.`;
+    const spec = specFor('summary', { ...input, results: [{ title: 'A', snippet: long('alpha') }, { title: 'B', snippet: long('beta') }] }, 'evidence');
+    const longest = Math.max(...spec.grammar.choices!.map((l) => l.length));
+    expect(longest).toBeGreaterThan(600);
+    expect(longest).toBeLessThanOrEqual(2 * stepDefinition('summary').maxTokens);
   });
 
   test('the free form (for strong models) admits any sentence', () => {
