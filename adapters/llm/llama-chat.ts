@@ -101,6 +101,9 @@ export class LlamaChatModel implements ChatModel {
       ? new this.llamaCpp.LlamaGrammarEvaluationState({ model: this.model, grammar: await this.grammar(request.grammar.gbnf) })
       : undefined;
     const stops = request.stop ?? [];
+    // Jump-forward: once the text so far begins only one of the lines the grammar lists, the grammar forces the rest
+    // of it, so it is appended instead of decoded token by token. Not when per-token log-probabilities are asked for.
+    const lines = request.logprobs ? undefined : request.grammar?.choices;
     const seq = await this.pool.acquire(tokens);
     try {
       // Keep the shared prefix, evaluate the rest (at least one token, to get logits for the next one).
@@ -114,6 +117,7 @@ export class LlamaChatModel implements ChatModel {
       const logprobs: number[] = [];
       let text = '';
       let finishReason: ChatResult['finishReason'] = 'length';
+      let forced = 0;
       const iterator = seq.evaluateWithMetadata(input, { confidence: true }, {
         temperature: request.temperature,
         seed: request.seed,
@@ -129,14 +133,22 @@ export class LlamaChatModel implements ChatModel {
           finishReason = 'stop';
           break;
         }
+        const fits = lines?.filter((l) => l.startsWith(text));
+        if (fits?.length === 1 && fits[0] !== text) {
+          forced = this.model.tokenize(fits[0].slice(text.length), false).length;
+          text = fits[0];
+          finishReason = 'stop';
+          break;
+        }
         if (generated.length >= request.maxTokens) break;
       }
       if (finishReason === 'length' && generated.length < request.maxTokens) finishReason = 'stop'; // end of generation token
-      this.stats.completionTokens += generated.length;
+      // Forced tokens count as output: the usage a step reports does not depend on how its text was produced.
+      this.stats.completionTokens += generated.length + forced;
       return {
         text,
         promptTokens: tokens.length,
-        completionTokens: generated.length,
+        completionTokens: generated.length + forced,
         tokenLogprobs: request.logprobs ? logprobs : undefined,
         finishReason,
         model: this.name,

@@ -6,10 +6,12 @@
  * time as decoding evaluates them. Run as its
  * own process (node-llama-cpp is ESM-only):
  *   tsx test/helpers/embedded-score.ts '{"modelPath": "..."}'
- * Prints `{"lines", "together", "reversed", "single", "reference", "greedy": {"text", "logprobs", "scored"}}`.
+ * Also decodes every step kind's grounded request with jump-forward and token by token.
+ * Prints `{"lines", "together", "reversed", "single", "reference", "greedy": {"text", "logprobs", "scored"}, "decodings"}`.
  */
 import { LlamaChatModelProvider } from '../../adapters/llm/llama-chat';
-import { specFor, stepDefinition, SYSTEM_PROMPT } from '../../lib/agent/steps';
+import { specFor, stepDefinition, stepRequest, SYSTEM_PROMPT } from '../../lib/agent/steps';
+import type { StepKind } from '../../lib/agent/types';
 import { STEP_SAMPLES } from './step-samples';
 
 async function main(): Promise<void> {
@@ -30,7 +32,17 @@ async function main(): Promise<void> {
     const greedy = await model.generate({ messages, temperature: 0, maxTokens: 12, logprobs: true });
     const scored = (await model.score({ messages, completions: [greedy.text] })).tokenLogprobs[0];
     const reference = await referenceLogprobs(args.modelPath, messages[1].content, lines);
-    process.stdout.write(JSON.stringify({ lines, together, reversed, single, reference, greedy: { text: greedy.text, logprobs: greedy.tokenLogprobs, scored } }) + '\n');
+    // Each step's grounded request decoded twice: with jump-forward, and token by token (asking for log-probabilities
+    // turns jump-forward off).
+    const decodings: Record<string, { jumped: string; decoded: string; jumpedTokens: number; decodedTokens: number }> = {};
+    for (const kind of Object.keys(STEP_SAMPLES) as StepKind[]) {
+      const def = stepDefinition(kind);
+      const request = stepRequest(kind, def.render(STEP_SAMPLES[kind] as never), specFor(kind, STEP_SAMPLES[kind] as never, 'evidence'), 0);
+      const jumped = await model.generate(request);
+      const decoded = await model.generate({ ...request, logprobs: true });
+      decodings[kind] = { jumped: jumped.text, decoded: decoded.text, jumpedTokens: jumped.completionTokens, decodedTokens: decoded.tokenLogprobs!.length };
+    }
+    process.stdout.write(JSON.stringify({ lines, together, reversed, single, reference, greedy: { text: greedy.text, logprobs: greedy.tokenLogprobs, scored }, decodings }) + '\n');
   } finally {
     await provider.close();
   }
