@@ -5,9 +5,10 @@
  * For each question whose reference is not yes/no, it searches the question itself (top 3, as the agent's first
  * search would), runs the summary step of the embedded model (greedy, the grounded grammar) once per cap on the
  * choices and per form (`one`: one sentence of those offered; `lead`: the sentence sharing most words with the
- * question and one more, the agent's default), and counts the summaries that hold a reference answer. Isolates the summary step: the rest of
- * the trajectory does not change with the cap, so the figures are exact counts, not a sample of trajectories.
- * docs/eval/dev50-summary-choices.md has the results that set MAX_SUMMARY_CHOICES.
+ * question and one more, the agent's default), and counts the summaries that hold a reference answer. Isolates the
+ * summary step: the rest of the trajectory does not change with the cap or the form, so the figures are exact
+ * counts, not a sample of trajectories. docs/eval/dev50-summary-choices.md has the results that set
+ * MAX_SUMMARY_CHOICES and the form.
  */
 import fs from 'node:fs';
 import os from 'node:os';
