@@ -41,7 +41,7 @@ export async function scoreLines(seq: LlamaSequence, prompt: Token[], completion
     await seq.adaptStateToTokens([...head, ...inputs.slice(0, shared)], false);
     const fresh = inputs.slice(shared);
     evaluated += fresh.length;
-    const results = [];
+    const results: Awaited<ReturnType<LlamaSequence['controlledEvaluate']>> = [];
     for (let start = 0; start < fresh.length; start += SCORE_BATCH) {
       const part = fresh.slice(start, start + SCORE_BATCH);
       const at = shared + start;

@@ -102,12 +102,10 @@ export function summaryChoices(
     }
   });
   const best = all.sort((a, b) => b.score - a.score || a.order - b.order).slice(0, max);
-  const lead = best[0] && best[0].score > 0 ? { resultId: best[0].resultId, text: best[0].text } : undefined;
-  return {
-    sentences: best.sort((a, b) => a.order - b.order).map(({ resultId, text }) => ({ resultId, text })),
-    bearing: best.some((s) => s.score > 0),
-    lead,
-  };
+  // Sorted by score, so the first sentence shares a word exactly when any does.
+  const bearing = best.length > 0 && best[0].score > 0;
+  const lead = bearing ? { resultId: best[0].resultId, text: best[0].text } : undefined;
+  return { sentences: best.sort((a, b) => a.order - b.order).map(({ resultId, text }) => ({ resultId, text })), bearing, lead };
 }
 
 /** What a grounded summary may state: its text and the results it cites (ascending). */
