@@ -89,7 +89,7 @@ export function createActivities(deps: ActivityDeps) {
     loadQuestions: (call: LoadQuestionsCall) => io(() => loadQuestions(deps, call)),
     rankTrajectory: (call: RankTrajectoryCall) => {
       const ledger = new FailureLedger();
-      const ranking = { models: ledger.watch(deps.models), store: deps.store, ledger };
+      const ranking = { models: ledger.watch(deps.models), store: deps.store, ledger, grounding: deps.agent.grounding };
       return waiting(() => withFailureLedger(deps.store, { trajectoryId: call.workflowId, activity: 'rank' }, ledger, () => rankTrajectory(ranking, call)));
     },
     tallyFailures: (call: TallyFailuresCall) => io(() => tallyFailures(deps, call)),

@@ -6,14 +6,15 @@
  * With `samples > 1` the step is sampled several times (the paper's collection); the valid sample with the
  * lowest perplexity continues the trajectory, and all samples are kept for ranking.
  *
- * Under `evidence` grounding the grammar is built for this call from the step's input (lib/agent/specs.ts).
+ * Under `evidence` grounding the grammar is built for this call from the step's input (lib/agent/specs.ts), and the
+ * prompt shows only what the grammar offers (a summary's results cut to the sentences it may state).
  * A repair re-asks at a sampling temperature: at temperature 0 the same prompt tends to give the same rejected
  * output (a repeated search, a copied example) however the note is worded.
  */
 import type { ChatModel, ChatModelProvider } from '../ports/chat-model';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { putJson } from '../ports/artifact-store';
-import { parseStepOutput, repairNote, specFor, stepDefinition, stepRequest } from '../lib/agent/steps';
+import { parseStepOutput, promptInput, repairNote, specFor, stepDefinition, stepPrompt, stepRequest } from '../lib/agent/steps';
 import type { Grounding, StepInputs, StepKind, StepOutputs } from '../lib/agent/types';
 import type { LlmStepRecord, StepAttempt, StepRef, StepSample } from '../lib/trajectory';
 import { stepKey } from '../lib/artifact-keys';
@@ -104,7 +105,8 @@ async function pmiDraw<K extends StepKind>(model: ChatModel, o: DrawOptions<K>):
   const started = Date.now();
   const messages = (prompt: string) => stepRequest(o.kind, prompt, o.spec, 0).messages;
   const withQ = await model.score({ messages: messages(o.prompt), completions: lines });
-  const withoutQ = await model.score({ messages: messages(def.render(def.withoutQuestion(o.call.input))), completions: lines });
+  // The same results on show in both prompts: the view is taken with the question, then the question blanked.
+  const withoutQ = await model.score({ messages: messages(def.render(def.withoutQuestion(promptInput(o.kind, o.call.input, o.grounding)))), completions: lines });
   const best = argmax(pmiScores(withQ.tokenLogprobs, withoutQ.tokenLogprobs));
   const raw = lines[best];
   const parsed = parseStepOutput(o.kind, o.call.input, raw, o.grounding);
@@ -133,7 +135,7 @@ export async function runLlmStep<K extends StepKind>(deps: LlmStepDeps, kind: K,
   const options = { kind, call, spec, grounding: deps.grounding };
   const attempts: StepAttempt[] = [];
   let samples: StepSample[] | undefined;
-  let prompt = def.render(call.input);
+  let prompt = stepPrompt(kind, call.input, deps.grounding);
   let chosen: Draw<K> | undefined;
   let modelName = '';
 
@@ -169,7 +171,7 @@ export async function runLlmStep<K extends StepKind>(deps: LlmStepDeps, kind: K,
   // Single sample, or no parsable sample or line yet: draw and repair.
   let notes: string[] | undefined = chosen || !attempts.length ? undefined : [repairNote(spec, attempts[0].error!)];
   for (let attempt = attempts.length; !chosen && attempt <= deps.maxRepairs; attempt++) {
-    prompt = def.render(call.input, notes);
+    prompt = stepPrompt(kind, call.input, deps.grounding, notes);
     const temperature = attempt === 0 ? call.temperature : Math.max(call.temperature, REPAIR_TEMPERATURE);
     const d = await draw(model, { ...options, prompt, temperature, seed: sampleSeed(call.trajectoryId, call.index, 100 + attempt) });
     modelName = d.model;

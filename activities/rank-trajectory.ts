@@ -7,8 +7,8 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { getJson, putJson } from '../ports/artifact-store';
 import type { ChatModelProvider } from '../ports/chat-model';
-import { completionText, stepDefinition } from '../lib/agent/steps';
-import { LLM_STEP_KINDS, type StepKind } from '../lib/agent/types';
+import { completionText, stepPrompt } from '../lib/agent/steps';
+import { LLM_STEP_KINDS, type Grounding, type StepKind } from '../lib/agent/types';
 import type { LlmStepRecord, StepRecord, Trajectory } from '../lib/trajectory';
 import { rankedKey, trajectoryKey } from '../lib/artifact-keys';
 import { shuffleOrder, unshuffle } from '../lib/rest/shuffle';
@@ -50,7 +50,13 @@ export interface RankTrajectoryCall {
 }
 
 /** `ledger` counts the rater's replies that its parser rejects (the activity's failure ledger). */
-type Deps = { models: ChatModelProvider; store: ArtifactStore; ledger?: Pick<FailureLedger, 'note'> };
+type Deps = {
+  models: ChatModelProvider;
+  store: ArtifactStore;
+  ledger?: Pick<FailureLedger, 'note'>;
+  /** The agent's grounding: a step's training prompt is the prompt its calls were given (stepPrompt). */
+  grounding: Grounding;
+};
 
 /** Ranks every LLM step of a stored trajectory; writes the step-level items next to the round's other rankings. */
 export async function rankTrajectory(deps: Deps, call: RankTrajectoryCall): Promise<RankSummary> {
@@ -77,8 +83,7 @@ function isLlmStep(step: StepRecord): step is LlmStepRecord {
 }
 
 async function rankStep(deps: Deps, call: RankTrajectoryCall, trajectoryId: string, step: LlmStepRecord, summary: RankSummary): Promise<RankedItem | undefined> {
-  const def = stepDefinition(step.kind);
-  const prompt = def.render(step.input as never); // the clean prompt, without repair notes
+  const prompt = stepPrompt(step.kind, step.input as never, deps.grounding); // the clean prompt, without repair notes
   const sourceId = `${trajectoryId}#${step.index}`;
   const samples = step.samples ?? [];
   const target = (parsed: unknown) => completionText(step.kind, parsed as never);

@@ -143,6 +143,21 @@ export function summaryStatements(
   };
 }
 
+/**
+ * The results as a grounded summary's prompt shows them: each snippet cut to the sentences the summary may state
+ * (summaryChoices), in reading order; a result that offers none keeps its place with an empty snippet, so the ids
+ * stay the search's. The model chooses among those sentences only; the rest of the snippets cost prompt evaluation
+ * (on one CPU thread, 0.7 s of a 2.9 s summary step on dev50: docs/eval/dev50-summary-choices.md).
+ */
+export function offeredResults<R extends { title: string; snippet: string }>(
+  input: { question: string; query: string; results: R[] },
+  known: string[] = [],
+  max = MAX_SUMMARY_CHOICES,
+): R[] {
+  const { sentences } = summaryChoices(input, known, max);
+  return input.results.map((r, i) => ({ ...r, snippet: sentences.filter((s) => s.resultId === i + 1).map((s) => s.text).join(' ') }));
+}
+
 /** Words of a text with their surrounding punctuation trimmed, split where a clause ends. */
 function chunks(text: string): string[][] {
   return text

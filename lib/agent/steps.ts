@@ -24,6 +24,7 @@ import { answerTypeProblem, answerWords, classifyQuestion } from './question-typ
 import { copiedExample, exampleText } from './copy-check';
 import { FEW_SHOTS } from './few-shots';
 import { NO_QUESTION } from './choice-scoring';
+import { offeredResults } from './evidence';
 import type { CheckInput, CheckVerdict, Grounding, StepDefinition, StepInputs, StepKind, StepOutputs } from './types';
 
 /** The start of the decision check's message for a repeated search: all attempts repeating means Terminate. */
@@ -62,6 +63,7 @@ export const STEPS: { [K in StepKind]: StepDefinition<K> } = {
     // Two sentences of up to MAX_SENTENCE_CHARS each (summaryStatements), at 2 characters a token or more.
     maxTokens: 384,
     render: renderSummary,
+    groundedView: (input) => ({ ...input, results: offeredResults(input, input.known ?? []) }),
     withoutQuestion: (input) => ({ ...input, question: NO_QUESTION }),
     check: (input, output) => {
       const bad = output.used_results.filter((id) => id > input.results.length);
@@ -103,6 +105,17 @@ export function stepDefinition<K extends StepKind>(kind: K): StepDefinition<K> {
 export function specFor<K extends StepKind>(kind: K, input: StepInputs[K], grounding: Grounding): OutputSpec<StepOutputs[K]> {
   const def = stepDefinition(kind);
   return grounding === 'evidence' && def.groundedSpec ? def.groundedSpec(input) : def.spec;
+}
+
+/** The input as a call's prompt shows it: under `evidence` grounding, only what its grammar offers (groundedView). */
+export function promptInput<K extends StepKind>(kind: K, input: StepInputs[K], grounding: Grounding): StepInputs[K] {
+  const def = stepDefinition(kind);
+  return grounding === 'evidence' && def.groundedView ? def.groundedView(input) : input;
+}
+
+/** A call's prompt: the step's program for the input as the call shows it (promptInput), with any repair notes. */
+export function stepPrompt<K extends StepKind>(kind: K, input: StepInputs[K], grounding: Grounding, notes?: string[]): string {
+  return stepDefinition(kind).render(promptInput(kind, input, grounding), notes);
 }
 
 /** A step's model request: the system prompt, the rendered program, the call's grammar, one line of output. */

@@ -82,6 +82,11 @@ export interface StepDefinition<K extends StepKind> {
    * Terminate() for a decision that only repeats earlier searches; undefined to fail.
    */
   fallback?(input: StepInputs[K], lastError: string): StepOutputs[K] | undefined;
+  /**
+   * What the prompt shows of the input under `evidence` grounding, where the grammar offers only some of it (a
+   * summary's results cut to the sentences it may state); absent: the input as it is.
+   */
+  groundedView?(input: StepInputs[K]): StepInputs[K];
   /** The input with the question blanked out: the baseline of a choice by PMI with the question (lib/agent/choice-scoring.ts). */
   withoutQuestion?(input: StepInputs[K]): StepInputs[K];
 }

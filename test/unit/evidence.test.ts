@@ -1,4 +1,4 @@
-import { answerChoices, names, queryChoices, splitSentences, summaryChoices, summaryStatements, MAX_SUMMARY_CHOICES } from '../../lib/agent/evidence';
+import { answerChoices, names, offeredResults, queryChoices, splitSentences, summaryChoices, summaryStatements, MAX_SUMMARY_CHOICES } from '../../lib/agent/evidence';
 import { classifyQuestion } from '../../lib/agent/question-type';
 import { copiedExample, exampleText } from '../../lib/agent/copy-check';
 import { FEW_SHOTS } from '../../lib/agent/few-shots';
@@ -52,6 +52,17 @@ describe('summaryChoices: the sentences a grounded summary may state', () => {
     const choices = summaryChoices({ ...input, query: 'Shirley Temple', results: [...many, { title: 'Shirley Temple', snippet: TEMPLE }] }).sentences;
     expect(choices.map((c) => c.resultId)).toContain(11);
   });
+});
+
+test('offeredResults cuts each snippet to its offered sentences, in reading order, and keeps every result in its place', () => {
+  const many = `${KISS} Rakes are garden tools. Hoes are garden tools too.`;
+  const input = { question: QUESTION, query: 'Corliss Archer', results: [{ title: 'Shirley Temple', snippet: TEMPLE }, { title: 'Kiss and Tell (1945 film)', snippet: many }] };
+  const offered = summaryChoices(input, [], 2).sentences;
+  const shown = offeredResults(input, [], 2);
+  expect(shown.map((r) => r.title)).toEqual(['Shirley Temple', 'Kiss and Tell (1945 film)']);
+  expect(shown.map((r) => r.snippet).filter(Boolean).join(' ')).toBe(offered.map((s) => s.text).join(' '));
+  expect(shown.map((r) => r.snippet).join(' ')).not.toContain('Rakes');
+  expect(offeredResults(input, [TEMPLE, KISS, ...splitSentences(many)])).toEqual(input.results.map((r) => ({ ...r, snippet: '' })));
 });
 
 describe('summaryStatements: the lead sentence and one more', () => {

@@ -5,7 +5,7 @@
 import { gbnfToRegExp } from '../helpers/gbnf-matcher';
 import { COMPLETION_LEAD } from '../../lib/call-grammar';
 import { NOTHING_NEW } from '../../lib/agent/specs';
-import { parseStepOutput, REPEATED_SEARCH, specFor, stepDefinition, STEPS } from '../../lib/agent/steps';
+import { parseStepOutput, REPEATED_SEARCH, specFor, stepDefinition, stepPrompt, STEPS } from '../../lib/agent/steps';
 import type { AnswerInput, CheckInput, SummaryInput } from '../../lib/agent/types';
 
 const QUESTION = 'What government position was held by the woman who portrayed Corliss Archer in the film Kiss and Tell?';
@@ -67,6 +67,22 @@ describe('a grounded summary states the lead sentence of the results and one mor
 
   test('the free form (for strong models) admits any sentence', () => {
     expect(admits(specFor('summary', input, 'free').grammar.gbnf, 'Summary(knowledge="Anything at all.", used_results=[1])')).toBe(true);
+  });
+
+  test('the grounded prompt shows each result cut to the sentences the grammar offers; the free prompt shows the snippets whole', () => {
+    const known = { ...input, known: [`${KISS} ${TEMPLE}`] }; // only FILM is left to state
+    const grounded = stepPrompt('summary', known, 'evidence');
+    expect(grounded).toContain(`SearchResult(id=1, title="Kiss and Tell (1945 film)", snippet=${JSON.stringify(FILM)})`);
+    expect(grounded).toContain('SearchResult(id=2, title="Shirley Temple", snippet="")'); // keeps its number
+    expect(grounded).not.toContain('ambassador to Ghana');
+    const free = stepPrompt('summary', known, 'free');
+    expect(free).toBe(STEPS.summary.render(known));
+    expect(free).toContain(`snippet=${JSON.stringify(`${KISS} ${FILM}`)}`);
+    // Every sentence a grounded line states is on show.
+    for (const l of specFor('summary', input, 'evidence').grammar.choices!) {
+      const knowledge = /knowledge="(.*)", used/.exec(l)![1];
+      for (const sentence of [KISS, FILM, TEMPLE].filter((x) => knowledge.includes(x))) expect(stepPrompt('summary', input, 'evidence')).toContain(sentence);
+    }
   });
 });
 
