@@ -19,6 +19,7 @@ import { completionPrompt, type ChatModel, type ChatModelProvider, type ChatRequ
 import { NonRetryableError } from '../../ports/errors';
 import { SequencePool } from './sequence-pool';
 import { scoreLines } from './line-scores';
+import { continuationGrammar, jumpForward } from './jump-forward';
 
 type LlamaCppModule = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 type Token = ReturnType<LlamaModel['tokenize']>[number];
@@ -36,6 +37,11 @@ export interface LlamaSettings {
   /** Tokens per sequence; `auto` = the longest prompt given to `fitContext`, plus its output and a margin. */
   contextSize: number | 'auto';
 }
+
+/** Compiled grammars kept per model: the free specs' few, and the most recent per-call ones. */
+const GRAMMAR_CACHE_SIZE = 64;
+/** Fewer forced tokens than this are decoded instead: a jump restarts generation under a new grammar. */
+const MIN_JUMP_TOKENS = 3;
 
 /** Without `fitContext` (tools, tests), `auto` means this many tokens per sequence. */
 export const AUTO_CONTEXT_FALLBACK = 2048;
@@ -75,12 +81,13 @@ export class LlamaChatModel implements ChatModel {
     private readonly stats: LlamaStats,
   ) {}
 
+  /** Per-call grammars (grounded steps, jump-forward continuations) are rarely asked for twice: the cache is an LRU. */
   private grammar(gbnf: string): Promise<LlamaGrammar> {
     let g = this.grammars.get(gbnf);
-    if (!g) {
-      g = this.llama.createGrammar({ grammar: gbnf });
-      this.grammars.set(gbnf, g);
-    }
+    if (g) this.grammars.delete(gbnf);
+    else g = this.llama.createGrammar({ grammar: gbnf });
+    this.grammars.set(gbnf, g);
+    if (this.grammars.size > GRAMMAR_CACHE_SIZE) this.grammars.delete(this.grammars.keys().next().value!);
     return g;
   }
 
@@ -97,65 +104,89 @@ export class LlamaChatModel implements ChatModel {
   async generate(request: ChatRequest): Promise<ChatResult> {
     const tokens = promptTokens(this.model, completionPrompt(request.messages));
     this.checkFits(tokens.length, request.maxTokens);
-    const grammarState = request.grammar
-      ? new this.llamaCpp.LlamaGrammarEvaluationState({ model: this.model, grammar: await this.grammar(request.grammar.gbnf) })
-      : undefined;
     const stops = request.stop ?? [];
-    // Jump-forward: once the text so far begins only one of the lines the grammar lists, the grammar forces the rest
-    // of it, so it is appended instead of decoded token by token. Not when per-token log-probabilities are asked for.
+    // Jump-forward (./jump-forward.ts) where the grammar lists its lines; not when per-token log-probabilities are
+    // asked for, which only decoded tokens have.
     const lines = request.logprobs ? undefined : request.grammar?.choices;
     const seq = await this.pool.acquire(tokens);
     try {
-      // Keep the shared prefix, evaluate the rest (at least one token, to get logits for the next one).
-      const last = tokens[tokens.length - 1];
-      const head = tokens.slice(0, -1);
-      await seq.adaptStateToTokens(head, false);
-      const input = [...head.slice(seq.nextTokenIndex), last];
       this.stats.promptTokens += tokens.length;
-      this.stats.evaluatedPromptTokens += input.length;
-      const generated: Token[] = [];
+      const output: Token[] = []; // decoded and forced, in order
       const logprobs: number[] = [];
       let text = '';
-      let finishReason: ChatResult['finishReason'] = 'length';
-      let forced = 0;
-      const iterator = seq.evaluateWithMetadata(input, { confidence: true }, {
-        temperature: request.temperature,
-        seed: request.seed,
-        grammarEvaluationState: grammarState,
-      });
-      for await (const out of iterator) {
-        generated.push(out.token);
-        logprobs.push(Math.log(Math.max(out.confidence, 1e-12)));
-        text = this.model.detokenize(generated as Token[]);
-        const stopAt = firstStop(text, stops);
-        if (stopAt >= 0) {
-          text = text.slice(0, stopAt);
+      let finishReason: ChatResult['finishReason'] | undefined;
+      let gbnf = request.grammar?.gbnf;
+      let firstPass = true; // prompt tokens are evaluated then; later passes evaluate output
+      while (!finishReason) {
+        // Text every possible line goes on with is forced before the model is asked for the next token.
+        const jump = lines && jumpForward(lines, text);
+        if (jump?.kind === 'rest') {
+          output.push(...this.model.tokenize(jump.text, false));
+          text = lines!.find((l) => l.startsWith(text))!;
           finishReason = 'stop';
           break;
         }
-        const fits = lines?.filter((l) => l.startsWith(text));
-        if (fits?.length === 1 && fits[0] !== text) {
-          forced = this.model.tokenize(fits[0].slice(text.length), false).length;
-          text = fits[0];
-          finishReason = 'stop';
-          break;
+        const forced = jump ? this.canonicalTail(output, text + jump.text) : undefined;
+        if (jump && forced) {
+          output.push(...forced);
+          text += jump.text;
+          gbnf = continuationGrammar(jump.lines, text);
         }
-        if (generated.length >= request.maxTokens) break;
+        // Keep the shared prefix, evaluate the rest (at least one token, to get logits for the next one).
+        const context = [...tokens, ...output];
+        const head = context.slice(0, -1);
+        await seq.adaptStateToTokens(head, false);
+        const input = [...head.slice(seq.nextTokenIndex), context[context.length - 1]];
+        if (firstPass) this.stats.evaluatedPromptTokens += tokens.length - Math.min(seq.nextTokenIndex, tokens.length - 1);
+        firstPass = false;
+        const grammarEvaluationState = gbnf
+          ? new this.llamaCpp.LlamaGrammarEvaluationState({ model: this.model, grammar: await this.grammar(gbnf) })
+          : undefined;
+        const iterator = seq.evaluateWithMetadata(input, { confidence: true }, { temperature: request.temperature, seed: request.seed, grammarEvaluationState });
+        finishReason = 'stop'; // unless a jump, a full output or the end of the iterator says otherwise
+        for await (const out of iterator) {
+          output.push(out.token);
+          logprobs.push(Math.log(Math.max(out.confidence, 1e-12)));
+          text = this.model.detokenize(output);
+          const stopAt = firstStop(text, stops);
+          if (stopAt >= 0) {
+            text = text.slice(0, stopAt);
+            break;
+          }
+          const next = lines && jumpForward(lines, text);
+          if (next && (next.kind === 'rest' || this.canonicalTail(output, text + next.text))) {
+            finishReason = undefined; // jump, then decode on
+            break;
+          }
+          if (output.length >= request.maxTokens) {
+            finishReason = 'length';
+            break;
+          }
+        }
       }
-      if (finishReason === 'length' && generated.length < request.maxTokens) finishReason = 'stop'; // end of generation token
       // Forced tokens count as output: the usage a step reports does not depend on how its text was produced.
-      this.stats.completionTokens += generated.length + forced;
+      this.stats.completionTokens += output.length;
       return {
         text,
         promptTokens: tokens.length,
-        completionTokens: generated.length + forced,
+        completionTokens: output.length,
         tokenLogprobs: request.logprobs ? logprobs : undefined,
-        finishReason,
+        finishReason: finishReason!,
         model: this.name,
       };
     } finally {
       this.pool.release(seq);
     }
+  }
+
+  /**
+   * The tokens `text` adds after `output`, if the model's tokenization of `text` begins with `output` and adds at
+   * least MIN_JUMP_TOKENS: a jump then leaves the tokens as the model would have read the text anyway.
+   */
+  private canonicalTail(output: readonly Token[], text: string): Token[] | undefined {
+    const all = this.model.tokenize(text, false);
+    if (all.length - output.length < MIN_JUMP_TOKENS || output.some((t, i) => all[i] !== t)) return undefined;
+    return all.slice(output.length);
   }
 
   /** Each completion's token log-probabilities after the prompt (./line-scores.ts). */
