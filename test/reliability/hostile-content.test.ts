@@ -14,7 +14,7 @@ import { trajectoryWorkflow } from '../../workflows';
 import { LocalDirStore } from '../../adapters/store/local-dir-store';
 import { buildSqliteIndex, SqliteSearchEngines } from '../../adapters/search/sqlite-fts';
 import { getJson } from '../../ports/artifact-store';
-import { parseStepOutput, STEPS } from '../../lib/agent/steps';
+import { parseStepOutput, stepPrompt, STEPS } from '../../lib/agent/steps';
 import { LLM_STEP_KINDS, type StepInputs, type StepKind } from '../../lib/agent/types';
 import { renderRankerPrompt } from '../../lib/rest/ranker-prompt';
 import { pyStr } from '../../lib/python-literal';
@@ -63,6 +63,12 @@ describe.each(LLM_STEP_KINDS)('the %s prompt', (kind: StepKind) => {
   test.each(HOSTILE.map((h, i) => [i, h]))('keeps its structure with hostile text #%s in every field', (_, hostile) => {
     const prompt = render(withText(base, hostile as string));
     expect(skeleton(prompt)).toBe(skeleton(render(plain(base))));
+    expect(prompt).not.toMatch(/[\r\u2028\u2029\u0085\x00]/);
+  });
+
+  test.each(HOSTILE.map((h, i) => [i, h]))('keeps its structure under evidence grounding (the results cut to the offered sentences) with hostile text #%s', (_, hostile) => {
+    const prompt = stepPrompt(kind, withText(base, hostile as string) as never, 'evidence');
+    expect(skeleton(prompt)).toBe(skeleton(stepPrompt(kind, plain(base) as never, 'evidence')));
     expect(prompt).not.toMatch(/[\r\u2028\u2029\u0085\x00]/);
   });
 
