@@ -9,6 +9,7 @@
  * - Prompts are raw completions of the Python program, not a chat template: the model continues the code line,
  *   and the local trainer trains on exactly `prompt + completion`.
  * - Thread count is set explicitly: node-llama-cpp's default over-subscribes small machines (~300x slower).
+ * - `generate` appends the text a listed grammar's remaining lines all share instead of decoding it (./jump-forward.ts).
  * - `score` reads the model's probabilities of given lines (./line-scores.ts).
  * Longer than 250 lines: the model's two calls and the provider that loads and sizes its contexts share its types.
  */
@@ -143,7 +144,7 @@ export class LlamaChatModel implements ChatModel {
           ? new this.llamaCpp.LlamaGrammarEvaluationState({ model: this.model, grammar: await this.grammar(gbnf) })
           : undefined;
         const iterator = seq.evaluateWithMetadata(input, { confidence: true }, { temperature: request.temperature, seed: request.seed, grammarEvaluationState });
-        finishReason = 'stop'; // unless a jump, a full output or the end of the iterator says otherwise
+        finishReason = 'stop'; // a stop string or the end of generation; a jump or a full output changes it below
         for await (const out of iterator) {
           output.push(out.token);
           logprobs.push(Math.log(Math.max(out.confidence, 1e-12)));
