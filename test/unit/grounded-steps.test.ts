@@ -140,11 +140,13 @@ describe('grounded self-checks', () => {
     expect(admits(ynSpec.grammar.gbnf, 'Revise_Answer(revised_answer="American")')).toBe(false);
   });
 
-  test('a choice question\'s revision is the other option it names', () => {
+  test('a choice question\'s check passes or fails the answer: no flip to the other option', () => {
     const choice: CheckInput = { question: 'Who is older, Annie Morton or Terry Richardson?', pastActions: [], answer: 'Annie Morton' };
     const choiceSpec = specFor('relevance_check', choice, 'evidence');
-    expect(admits(choiceSpec.grammar.gbnf, 'Revise_Answer(revised_answer="Terry Richardson")')).toBe(true);
+    expect(admits(choiceSpec.grammar.gbnf, 'Check_Answer(passed=False)')).toBe(true);
+    expect(admits(choiceSpec.grammar.gbnf, 'Revise_Answer(revised_answer="Terry Richardson")')).toBe(false);
     expect(admits(choiceSpec.grammar.gbnf, 'Revise_Answer(revised_answer="Annie Morton")')).toBe(false);
+    expect(parseStepOutput('relevance_check', choice, 'Revise_Answer(revised_answer="Terry Richardson")', 'evidence').ok).toBe(false);
   });
 });
 
