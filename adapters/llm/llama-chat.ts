@@ -118,21 +118,22 @@ export class LlamaChatModel implements ChatModel {
       let finishReason: ChatResult['finishReason'] | undefined;
       let gbnf = request.grammar?.gbnf;
       let firstPass = true; // prompt tokens are evaluated then; later passes evaluate output
+      // Text every possible line goes on with is forced before the model is asked for the next token.
+      let jump = lines && jumpForward(lines, text);
       while (!finishReason) {
-        // Text every possible line goes on with is forced before the model is asked for the next token.
-        const jump = lines && jumpForward(lines, text);
         if (jump?.kind === 'rest') {
           output.push(...this.model.tokenize(jump.text, false));
-          text = lines!.find((l) => l.startsWith(text))!;
+          text += jump.text;
           finishReason = 'stop';
           break;
         }
-        const forced = jump ? this.canonicalTail(output, text + jump.text) : undefined;
+        const forced = jump && this.canonicalTail(output, text + jump.text);
         if (jump && forced) {
           output.push(...forced);
           text += jump.text;
           gbnf = continuationGrammar(jump.lines, text);
         }
+        jump = undefined;
         // Keep the shared prefix, evaluate the rest (at least one token, to get logits for the next one).
         const context = [...tokens, ...output];
         const head = context.slice(0, -1);
@@ -156,7 +157,7 @@ export class LlamaChatModel implements ChatModel {
           }
           const next = lines && jumpForward(lines, text);
           if (next && (next.kind === 'rest' || this.canonicalTail(output, text + next.text))) {
-            finishReason = undefined; // jump, then decode on
+            [jump, finishReason] = [next, undefined]; // jump, then decode on
             break;
           }
           if (output.length >= request.maxTokens) {
