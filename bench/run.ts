@@ -7,7 +7,8 @@
  *   --size full|small                         small: a few minutes in all, for a quick look (default: full)
  *   --threads N                               node-llama-cpp threads (default 1: on a busy 2-core machine more
  *                                             threads spin-wait and collapse generation)
- * and per section: --overhead-concurrency 1,16 --per-lane 8 --reps 5 --delay-ms 50,500 (a list: each delay runs the whole comparison);
+ * and per section: --overhead-concurrency 1,16 --per-lane 8 --reps 5 --delay-ms 50,200,500 (a list: each delay runs the whole comparison)
+ * --embedded-questions 4 --embedded-concurrency 1 --embedded-reps 2 (the same comparison with the embedded model, --max-searches too; 0 questions: none);
  * --throughput-concurrency 1,4,8 --questions 8 --max-searches 2; --scale-questions 2000 --scale-samples 2;
  * --paragraphs 100000.
  */
@@ -31,6 +32,9 @@ const { values } = parseArgs({
     'per-lane': { type: 'string' },
     reps: { type: 'string' },
     'delay-ms': { type: 'string' },
+    'embedded-questions': { type: 'string' },
+    'embedded-concurrency': { type: 'string' },
+    'embedded-reps': { type: 'string' },
     'throughput-concurrency': { type: 'string' },
     questions: { type: 'string' },
     'max-searches': { type: 'string' },
@@ -50,7 +54,14 @@ function sectionOptions(small: boolean): Record<string, object> {
       concurrency: list(values['overhead-concurrency'] ?? '1,16'),
       perLane: num(values['per-lane'], small ? 2 : 8),
       reps: num(values.reps, small ? 2 : 5),
-      delayMs: list(values['delay-ms'] ?? (small ? '50' : '50,500')),
+      delayMs: list(values['delay-ms'] ?? (small ? '50' : '50,200,500')),
+      embedded: {
+        questions: num(values['embedded-questions'], small ? 1 : 4),
+        concurrency: list(values['embedded-concurrency'] ?? '1'),
+        reps: num(values['embedded-reps'], small ? 1 : 2),
+        threads,
+        maxSearches: num(values['max-searches'], small ? 1 : 2),
+      },
     },
     throughput: {
       concurrency: list(values['throughput-concurrency'] ?? (small ? '1,2' : '1,4,8')),

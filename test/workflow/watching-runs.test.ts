@@ -15,6 +15,7 @@ import { startCampaign } from '../../client/campaigns';
 import { CAMPAIGN_ID, MODEL, PHASE, QUESTION_ID, ROUND_INDEX } from '../../lib/search-attributes';
 import { AGENT_RULES, RecordingFineTuner, RuleModel } from '../helpers/rule-model';
 import { tempDir, testConfig, workflowTestSuite } from '../helpers/temporal';
+import { trajectoryTimeline } from '../../bench/trajectory-timeline';
 
 const DATA = path.join(__dirname, '../../data/hotpotqa-dev50');
 const QUESTIONS = fs.readFileSync(path.join(DATA, 'questions.jsonl'), 'utf8').trim().split('\n');
@@ -92,6 +93,11 @@ test('fine-tuning runs on the training queue; the documented queries find failed
       expect([id, phase, d.typedSearchAttributes.get(MODEL)]).toEqual([id, phase, phase === 'collect' ? 'base' : result.rounds[0].model]);
     }
   }
+  // The overhead benchmark's timeline reads a batch's children from the histories: both of batch-0's, the failed one too.
+  const timeline = await trajectoryTimeline(suite.env.client, batches[0]);
+  expect(timeline.children).toBe(2);
+  for (const ms of [timeline.startMs, timeline.dispatchMs, timeline.runMs, timeline.reportMs]) expect(ms).toBeGreaterThanOrEqual(0);
+
   const trajectory = await suite.env.client.workflow.getHandle(failed[0]).describe();
   expect(trajectory.memo!.summary).toBe(`${failing.id}: "${failing.question.slice(0, 69)}${failing.question.length > 70 ? '…' : failing.question.slice(69)}" (model base)`);
 });
