@@ -5,9 +5,10 @@
  *
  *   --only overhead,throughput,scale,search   a subset (default: all four)
  *   --size full|small                         small: a few minutes in all, for a quick look (default: full)
+ *   --out NAME                                write bench/results/NAME.json and .md instead of <date>
  *   --threads N                               node-llama-cpp threads (default 1: on a busy 2-core machine more
  *                                             threads spin-wait and collapse generation)
- * and per section: --overhead-concurrency 1,16 --per-lane 8 --reps 5 --delay-ms 50,200,500 (a list: each delay runs the whole comparison)
+ * and per section: --overhead-concurrency 1,16 --per-lane 8 --reps 5 --delay-ms 50,200,500 (a list: each delay runs the whole comparison; none: only the embedded model)
  * --embedded-questions 4 --embedded-concurrency 1 --embedded-reps 2 (the same comparison with the embedded model, --max-searches too; 0 questions: none);
  * --throughput-concurrency 1,4,8 --questions 8 --max-searches 2; --scale-questions 2000 --scale-samples 2;
  * --paragraphs 100000.
@@ -41,10 +42,11 @@ const { values } = parseArgs({
     'scale-questions': { type: 'string' },
     'scale-samples': { type: 'string' },
     paragraphs: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 
-const list = (s: string) => s.split(',').map(Number);
+const list = (s: string) => (s === 'none' ? [] : s.split(',').map(Number));
 const num = (s: string | undefined, fallback: number) => (s === undefined ? fallback : Number(s));
 
 function sectionOptions(small: boolean): Record<string, object> {
@@ -110,7 +112,9 @@ async function main(): Promise<void> {
   const small = values.size === 'small';
   const options = sectionOptions(small);
   const date = new Date().toISOString().slice(0, 10);
-  const jsonFile = path.join(RESULTS, `${date}.json`);
+  const name = values.out ?? date;
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`--out ${name}: use letters, digits, '.', '_' and '-' only (a file name under bench/results)`);
+  const jsonFile = path.join(RESULTS, `${name}.json`);
   const previous = fs.existsSync(jsonFile) ? (JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as { sections: Record<string, SectionResult> }) : undefined;
   const sections: Record<string, SectionResult> = { ...previous?.sections };
   const loadStart = loadAverage();
@@ -137,8 +141,8 @@ async function main(): Promise<void> {
       'each section gives the load average it ran under. Reproduce: `npm run bench` (`-- --only NAME`, `-- --size small`).',
   ];
   const md = [...header, ...ALL.filter((s) => sections[s]).map((s) => `\n## ${s}\n\n` + markdownSection(sections[s]))].join('\n') + '\n';
-  fs.writeFileSync(path.join(RESULTS, `${date}.md`), md);
-  process.stderr.write(`\nWrote ${path.relative(process.cwd(), jsonFile)} and ${date}.md\n`);
+  fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
+  process.stderr.write(`\nWrote ${path.relative(process.cwd(), jsonFile)} and ${name}.md\n`);
 }
 
 main().catch((err) => {
