@@ -1,7 +1,7 @@
 /**
- * Worker crashes: the only worker of a campaign round is killed with SIGKILL three times (twice at random moments,
- * once at a random moment of the fine-tune, which runs through the real OpenAI fine-tuning adapter against a test
- * double of the API) and started again each time. The round completes with exactly the trajectories, ranked steps
+ * Worker crashes: the only worker of a campaign round is killed with SIGKILL three times (twice at random moments of
+ * the collection, the second once a batch of trajectories has finished, and once at a random moment of the fine-tune, which
+ * runs through the real OpenAI fine-tuning adapter against a test double of the API) and started again each time. The round completes with exactly the trajectories, ranked steps
  * and dataset lines its settings imply, every stored file whole, no model call counted as failed, and one
  * fine-tuning job: the retried fine-tune resumes the job it started instead of starting another.
  * The seed of the random moments is printed; RELIABILITY_SEED=<seed> replays them.
@@ -101,8 +101,11 @@ test.each([
   try {
     await sleep(between(1_000, 5_000));
     await kill('kill 1 at a random moment');
-    await sleep(between(1_000, 8_000));
-    await kill('kill 2 at a random moment');
+    // The second kill comes once the first batch is done (progress counts whole batches), so it finds finished,
+    // ranked trajectories to keep as well as steps in flight.
+    for (let i = 0; i < 1200 && (await handle.query(progressQuery).then((p) => p.trajectories, () => 0)) === 0; i++) await sleep(250);
+    await sleep(between(0, 3_000));
+    await kill('kill 2 at a random moment after the first batch');
     for (let i = 0; i < 1200 && api.created.length === jobsBefore; i++) await sleep(250);
     await sleep(between(0, 6_000)); // the job runs for 8 s
     await kill('kill 3 at a random moment of the fine-tune');
