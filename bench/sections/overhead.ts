@@ -242,6 +242,9 @@ export async function overhead(opts: OverheadOptions) {
       `Medians over the repetitions; ${machineInfo().cores} cores. A side that needs more CPU ms per trajectory than the plain loop's wall time per trajectory times the cores cannot keep pace with it; below that, what Temporal adds at concurrency 16 is waiting in queues for the cores and the dev server (next table).`,
     ],
   };
+  const scripted = rows.some((r) => r.delayMs !== undefined);
+  const embedded = rows.some((r) => r.delayMs === undefined);
+  const repetitions = [scripted ? `${opts.reps} (scripted model)` : '', embedded ? `${opts.embedded!.reps} (embedded model)` : ''].filter(Boolean).join(' and ');
   const table: Table = {
     title: 'Orchestration overhead: plain loop (a) vs Temporal with activities (b) and with local steps (c), a scripted model with a fixed delay per call, and the embedded model',
     columns: ['model', 'concurrency', 'trajectories', 'activities', 'plain loop s (a)', 'activities s (b)', 'ratio b/a (min-max)', 'added ms per step (b)', 'local steps s (c)', 'ratio c/a (min-max)', 'added ms per step (c)', 'traj/s a / b / c'],
@@ -249,13 +252,14 @@ export async function overhead(opts: OverheadOptions) {
       f.model, f.concurrency, f.trajectories, f.activities, f.plainS, f.temporalS, ratioCell(f.ratio, f.ratioRange), f.overheadMsPerActivity,
       f.localS, ratioCell(f.localRatio, f.localRatioRange), f.localOverheadMsPerActivity, `${f.plainTrajPerS} / ${f.temporalTrajPerS} / ${f.localTrajPerS}`,
     ]),
+    // Each model's notes only where the table has its rows.
     notes: [
-      `Medians of ${opts.reps} rotated repetitions (embedded model: ${opts.embedded?.reps ?? 0}); each ratio is the median of the per-repetition ratios. Target: ratio <= 1.10 at concurrency 16.`,
-      'Scripted model: each trajectory is decide, search, summarise, decide (Terminate), answer, two checks, save = 8 steps; the batch adds its question load and failure tally.',
-      `Embedded model (${path.basename(EMBEDDED_GGUF)}, ${opts.embedded?.threads ?? 1} thread(s), default agent settings but at most ${opts.embedded?.maxSearches} searches): the first ${opts.embedded?.questions ?? 0} sample questions, the steps it chooses; every run loads the model afresh (not timed), so no side reuses prompts another side cached.`,
+      `Medians of ${repetitions} rotated repetitions; each ratio is the median of the per-repetition ratios. Target: ratio <= 1.10 at concurrency 16.`,
+      ...(scripted ? ['Scripted model: each trajectory is decide, search, summarise, decide (Terminate), answer, two checks, save = 8 steps; the batch adds its question load and failure tally.'] : []),
+      ...(embedded ? [`Embedded model (${path.basename(EMBEDDED_GGUF)}, ${opts.embedded?.threads ?? 1} thread(s), default agent settings but at most ${opts.embedded?.maxSearches} searches): the first ${opts.embedded?.questions ?? 0} sample questions, the steps it chooses; every run loads the model afresh (not timed), so no side reuses prompts another side cached.`] : []),
       '(b) runs each step as a regular activity (the default); (c) as a local activity (config temporal.localSteps: true), whose result is recorded when the workflow task completes.',
       '"added ms per step": (b - a) or (c - a) divided by the steps one lane runs in sequence, i.e. the latency Temporal adds to each.',
-      'The delays: 50 ms is a fast hosted model, 500 ms a typical one; the embedded model takes 1-10 s per step on this machine. What Temporal adds per step is roughly fixed, so its share falls as the model gets slower.',
+      ...(scripted ? ['The delays: 50 ms is a fast hosted model, 500 ms a typical one; the embedded model takes 1-10 s per step on this machine. What Temporal adds per step is roughly fixed, so its share falls as the model gets slower.'] : []),
     ],
   };
   const timed = figures.filter((f) => f.localTimeline);
