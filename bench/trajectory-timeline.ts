@@ -5,11 +5,11 @@
  */
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
-import * as proto from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
+import { fetchHistory, type HistoryEvent } from '../client/history';
 import { median, round } from './machine';
 
-const EventType = proto.temporal.api.enums.v1.EventType;
-type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+const EventType = temporal.api.enums.v1.EventType;
 
 export interface TrajectoryTimeline {
   children: number;
@@ -26,7 +26,7 @@ export interface TrajectoryTimeline {
 const at = (e: HistoryEvent) => tsToMs(e.eventTime);
 
 export async function trajectoryTimeline(client: Client, batchWorkflowId: string): Promise<TrajectoryTimeline> {
-  const batch = (await client.workflow.getHandle(batchWorkflowId).fetchHistory()).events ?? [];
+  const batch = (await fetchHistory(client, batchWorkflowId)).events ?? [];
   const initiated = new Map<string, number>();
   const recorded = new Map<string, number>();
   for (const e of batch) {
@@ -36,7 +36,7 @@ export async function trajectoryTimeline(client: Client, batchWorkflowId: string
   }
   const parts = { startMs: [] as number[], dispatchMs: [] as number[], runMs: [] as number[], reportMs: [] as number[] };
   for (const [id, asked] of initiated) {
-    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const events = (await fetchHistory(client, id)).events ?? [];
     const first = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
     const done = recorded.get(id);
     if (!events.length || !first || done === undefined) continue;

@@ -47,8 +47,6 @@ interface Sides {
 
 /** One model and concurrency level: each side's wall times over the repetitions, their ratios and CPU. */
 interface Row {
-  /** "scripted, 50 ms" or "embedded". */
-  model: string;
   /** The scripted model's delay per call; undefined for the embedded model. */
   delayMs: number | undefined;
   concurrency: number;
@@ -93,12 +91,12 @@ export async function overhead(opts: OverheadOptions) {
    * Every concurrency level of one model: the sides rotate (a b c, then c b a, ...) over the repetitions. Each side
    * measures its own wall time and CPU around the trajectories alone (not a worker's or model's start).
    */
-  const compareLevels = async (model: string, delayMs: number | undefined, sides: Sides, levels: number[], trajectories: (c: number) => number, reps: number): Promise<Row[]> => {
+  const compareLevels = async (delayMs: number | undefined, sides: Sides, levels: number[], trajectories: (c: number) => number, reps: number): Promise<Row[]> => {
     const out: Row[] = [];
     for (const c of levels) {
       const n = trajectories(c);
       const cpu = () => ({ process: [] as number[], server: [] as number[] });
-      const row: Row = { model, delayMs, concurrency: c, trajectories: n, activities: 0, plainMs: [], temporalMs: [], localMs: [], ratios: [], localRatios: [], cpu: { plain: cpu(), temporal: cpu(), local: cpu() } };
+      const row: Row = { delayMs, concurrency: c, trajectories: n, activities: 0, plainMs: [], temporalMs: [], localMs: [], ratios: [], localRatios: [], cpu: { plain: cpu(), temporal: cpu(), local: cpu() } };
       for (let rep = 0; rep < reps; rep++) {
         const name = `${delayMs === undefined ? 'embedded' : `d${delayMs}`}-c${c}-r${rep}`;
         let a = 0;
@@ -149,7 +147,7 @@ export async function overhead(opts: OverheadOptions) {
       await sides.plain(`warm-plain-${delayMs}`, 4, 4, scratch());
       await sides.temporal(`warm-temporal-${delayMs}`, 4, 4, false, scratch());
       await sides.temporal(`warm-local-${delayMs}`, 4, 4, true, scratch());
-      const rows = await compareLevels(`scripted, ${delayMs} ms`, delayMs, sides, opts.concurrency, (c) => c * opts.perLane, opts.reps);
+      const rows = await compareLevels(delayMs, sides, opts.concurrency, (c) => c * opts.perLane, opts.reps);
       for (const row of rows) row.timeline = await trajectoryTimeline(t.client, batchWorkflowId(batchScope(`local-d${delayMs}-c${row.concurrency}-r${opts.reps - 1}`, 'evaluate'), 0));
       return rows;
     } finally {
@@ -186,7 +184,7 @@ export async function overhead(opts: OverheadOptions) {
         }
       },
     };
-    return compareLevels('embedded', undefined, sides, embedded.concurrency, () => embedded.questions, embedded.reps);
+    return compareLevels(undefined, sides, embedded.concurrency, () => embedded.questions, embedded.reps);
   };
 
   const rows: Row[] = [];
@@ -206,9 +204,9 @@ export async function overhead(opts: OverheadOptions) {
     // Each lane runs its trajectories' activities one after another: the extra wall time spread over them.
     const perLaneActivities = r.activities / r.concurrency;
     const range = (xs: number[]) => [round(Math.min(...xs), 3), round(Math.max(...xs), 3)];
-    const cpuMs = (side: { process: number[]; server: number[] }) => ({ process: round(median(side.process), 1), server: side.server.length ? round(median(side.server), 1) : undefined });
+    const cpuMs = (side: CpuSink) => ({ process: round(median(side.process), 1), server: side.server.length ? round(median(side.server), 1) : undefined });
     return {
-      model: r.model,
+      model: r.delayMs === undefined ? 'embedded' : `scripted, ${r.delayMs} ms`,
       delayMs: r.delayMs,
       concurrency: r.concurrency,
       trajectories: r.trajectories,
