@@ -1,8 +1,9 @@
 /**
  * Worker crashes: the only worker of a campaign round is killed with SIGKILL three times (twice at random moments of
- * the collection, the second once a batch of trajectories has finished, and once at a random moment of the fine-tune, which
- * runs through the real OpenAI fine-tuning adapter against a test double of the API) and started again each time. The round completes with exactly the trajectories, ranked steps
- * and dataset lines its settings imply, every stored file whole, no model call counted as failed, and one
+ * the collection, the second once a batch of trajectories has finished, and once at a random moment of the
+ * fine-tune, which runs through the real OpenAI fine-tuning adapter against a test double of the API) and started
+ * again each time. The round completes with exactly the trajectories, ranked steps and dataset lines its settings
+ * imply, every stored file whole, no model call counted as failed, and one
  * fine-tuning job: the retried fine-tune resumes the job it started instead of starting another.
  * The seed of the random moments is printed; RELIABILITY_SEED=<seed> replays them.
  */
